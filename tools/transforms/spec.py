@@ -20,10 +20,23 @@ Shared semantics, which every engine must honour:
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 OutputType = Literal["string", "integer", "number", "boolean", "any"]
+
+
+def _known_zone(name: str) -> str:
+    """Refuse an unknown IANA zone when the spec is read, not on every row."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as 'Europe/London')") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 class _Op(BaseModel):
@@ -45,7 +58,7 @@ class _Op(BaseModel):
 
 
 class Copy(_Op):
-    """The value as it is (strings unchanged, JSON numbers stay numbers)."""
+    """The value as it is (strings unchanged, JSON numbers stay numbers; XLSX dates become ISO text)."""
 
     op: Literal["copy"] = "copy"
 
@@ -55,7 +68,9 @@ class Copy(_Op):
 
 
 class Text(_Op):
-    """Clean a text value: trim, collapse inner white space, change case."""
+    """Clean a text value: trim, collapse inner white space, change case.
+
+    ``title`` is name-aware: "o'brien-smith" -> "O'Brien-Smith", "john's" -> "John's"."""
 
     op: Literal["text"] = "text"
     trim: bool = True
@@ -64,7 +79,9 @@ class Text(_Op):
 
 
 class ToInteger(_Op):
-    """Whole number. Accepts an optional sign, '12.0', and a thousands separator if given."""
+    """Whole number. Accepts an optional sign, '12.0', and a thousands separator if given
+    (then in groups of three). Refuses '12.5', '1e3' (exponents are usually long codes
+    mangled by a spreadsheet), booleans, 'nan'/'inf'."""
 
     op: Literal["to_integer"] = "to_integer"
     thousands_separator: str | None = None
@@ -75,7 +92,8 @@ class ToInteger(_Op):
 
 
 class ToNumber(_Op):
-    """Decimal number. ``decimal_comma`` reads '12,5' as 12.5."""
+    """Decimal number (a float). ``decimal_comma`` reads '12,5' as 12.5. Accepts '.5' and
+    '1.5e3'; refuses booleans and 'nan'/'inf'."""
 
     op: Literal["to_number"] = "to_number"
     decimal_comma: bool = False
@@ -132,13 +150,15 @@ class ParseDateTime(_Op):
 
     op: Literal["parse_datetime"] = "parse_datetime"
     format: str
-    timezone: str = "Europe/London"
+    timezone: TimeZoneName = "Europe/London"
     on_ambiguous: Ambiguity = "error"
     century_pivot: int = Field(default=69, ge=0, le=100)
 
 
 class ParseTime(_Op):
-    """A time of day from ``format`` (``%H:%M``, ``%H%M`` ...); emitted as ``HH:MM:SS``."""
+    """A time of day from ``format`` (``%H:%M``, ``%H%M`` ...); emitted as ``HH:MM:SS``
+    (``.ffffff`` only when non-zero). With ``%H%M``/``%H%M%S`` short digit strings are
+    zero-padded first ('32' -> 00:32): spreadsheets drop those leading zeros."""
 
     op: Literal["parse_time"] = "parse_time"
     format: str
@@ -150,7 +170,7 @@ class CombineDateTime(_Op):
     op: Literal["combine_date_time"] = "combine_date_time"
     date_format: str
     time_format: str
-    timezone: str = "Europe/London"
+    timezone: TimeZoneName = "Europe/London"
     on_ambiguous: Ambiguity = "error"
     century_pivot: int = Field(default=69, ge=0, le=100)
     missing_time: Literal["error", "midnight"] = "error"
@@ -165,15 +185,17 @@ class EpochToDateTime(_Op):
 
     op: Literal["epoch_to_datetime"] = "epoch_to_datetime"
     unit: Literal["s", "ms"] = "s"
-    timezone: str = "Europe/London"
+    timezone: TimeZoneName = "Europe/London"
 
 
 class ExcelSerialDate(_Op):
-    """Excel serial day numbers (1900 system). ``output`` date -> YYYY-MM-DD; datetime -> RFC 3339."""
+    """Excel serial day numbers (1900 system). ``output`` date -> YYYY-MM-DD; datetime -> RFC 3339.
+    1 is 1900-01-01; 60 (the fake 1900-02-29) is refused. The fraction is the time of day
+    (to the millisecond); for ``output`` date a non-zero fraction is refused."""
 
     op: Literal["excel_serial_date"] = "excel_serial_date"
     output: Literal["date", "datetime"] = "date"
-    timezone: str = "Europe/London"
+    timezone: TimeZoneName = "Europe/London"
     on_ambiguous: Ambiguity = "error"
 
 
@@ -185,6 +207,10 @@ class SplitName(_Op):
     name ends in a run of upper-case words after mixed-case ones ('Maria DE LA CRUZ') the
     whole run is the family name. Any value containing a comma is read surname-first
     whatever ``order`` says. A one-word name is a family name with no given name.
+    Upper-case words have 2+ letters (not initials). Surname-first, a leading upper-case
+    run before mixed-case words is the family name ('DE LA CRUZ Maria'). Forename-first
+    without a run, lower-case particles before the last word join it ('de la Cruz'; see
+    name_ops.FAMILY_PARTICLES). Case is never changed; white space is collapsed.
     """
 
     op: Literal["split_name"] = "split_name"
@@ -193,7 +219,7 @@ class SplitName(_Op):
 
 
 class Join(_Op):
-    """Several sources joined with ``separator``; blank inputs are skipped."""
+    """Several sources joined with ``separator``; each is trimmed and blank inputs are skipped."""
 
     op: Literal["join"] = "join"
     separator: str = " "
@@ -204,7 +230,8 @@ class Join(_Op):
 
 
 class ValueMap(_Op):
-    """Code list mapping: source value (trimmed; case-insensitive unless told) -> target value."""
+    """Code list mapping: source value (trimmed; case-insensitive unless told) -> target value.
+    Case-insensitive means ``lower()`` on both sides; ``keep`` returns the trimmed source text."""
 
     op: Literal["value_map"] = "value_map"
     mapping: dict[str, Any]
@@ -214,28 +241,31 @@ class ValueMap(_Op):
     @property
     def output_type(self) -> OutputType:
         kinds = {type(v) for v in self.mapping.values() if v is not None}
+        if self.on_unmapped == "keep" and kinds != {str}:
+            return "any"  # kept values are source text, whatever the mapped ones are
         if kinds == {bool}:
             return "boolean"
         if kinds == {int}:
             return "integer"
         if kinds and kinds <= {int, float}:
             return "number"
-        if kinds == {str} and self.on_unmapped != "keep":
-            return "string"
         if kinds == {str}:
             return "string"
         return "any"
 
-    @field_validator("mapping")
-    @classmethod
-    def _no_duplicate_keys_after_folding(cls, mapping: dict[str, Any]) -> dict[str, Any]:
+    @model_validator(mode="after")
+    def _no_conflicting_keys_after_folding(self) -> "ValueMap":
+        # Keys that fold together ('M' and 'm' when case-insensitive) must agree, or
+        # which one wins would depend on dict order.
         seen: dict[str, str] = {}
-        for key in mapping:
-            folded = key.strip()
-            if folded in seen and seen[folded] != key:
-                raise ValueError(f"value_map keys {seen[folded]!r} and {key!r} are the same after trimming")
-            seen[folded] = key
-        return mapping
+        for key, target in self.mapping.items():
+            folded = key.strip().lower() if self.case_insensitive else key.strip()
+            earlier = self.mapping[seen[folded]] if folded in seen else None
+            if folded in seen and (earlier != target or type(earlier) is not type(target)):
+                how = "trimming and ignoring case" if self.case_insensitive else "trimming"
+                raise ValueError(f"value_map keys {seen[folded]!r} and {key!r} are the same after {how} but map to different values")
+            seen.setdefault(folded, key)
+        return self
 
 
 class Postcode(_Op):
