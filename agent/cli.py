@@ -1,0 +1,289 @@
+"""The ``crosswalk`` console script (Typer). The top of the import graph: nothing imports it.
+
+Commands stay thin: parse options, call a job or a tool, print. User errors
+(``tools.errors.CrosswalkError``) end as one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports langgraph: checkpoints are read with strict msgpack, so a
+# tampered checkpoint file cannot make a resumed run import and call arbitrary code.
+os.environ["LANGGRAPH_STRICT_MSGPACK"] = "true"
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import typer  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from agent.audit import count_events, latest_event, list_events, verify_chain  # noqa: E402
+from agent.console.apply_view import print_apply_summary  # noqa: E402
+from agent.console.audit_view import event_json, print_events  # noqa: E402
+from agent.console.failures import exit_on_user_error, fail, settings_error_message  # noqa: E402
+from agent.console.profile_view import print_profile  # noqa: E402
+from agent.console.progress import apply_progress  # noqa: E402
+from agent.console.schema_view import fields_as_json, print_fields  # noqa: E402
+from agent.jobs.apply_job import ApplyRequest, run_apply_job  # noqa: E402
+from agent.jobs.profile_job import run_profile_job  # noqa: E402
+from agent.jobs.source_access import ReadOptions  # noqa: E402
+from agent.settings import Settings  # noqa: E402
+from agent.store import open_session  # noqa: E402
+from tools.mapping import mapping_json_schema  # noqa: E402
+from tools.standards import bundled_standard_path  # noqa: E402
+from tools.target_schema import load_target_schema  # noqa: E402
+
+PIPED_WIDTH = 140
+NO_VALID_ROWS_EXIT = 1
+AUDIT_BROKEN_EXIT = 1
+
+app = typer.Typer(
+    name="crosswalk",
+    help="Bring a police or partner data export onto a JSON Schema standard, with evidence and an audit trail.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="Inspect target schemas and the mapping document format.", no_args_is_help=True)
+audit_app = typer.Typer(help="Verify and read the hash-chained audit log.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+app.add_typer(audit_app, name="audit")
+
+
+class EngineChoice(str, Enum):
+    auto = "auto"
+    python = "python"
+    duckdb = "duckdb"
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """The settings the global callback built (or fresh ones when a command runs alone)."""
+    found = ctx.find_root().obj
+    return found if isinstance(found, Settings) else Settings()
+
+
+def _out() -> Console:
+    """The stdout console, built per call so it follows whatever sys.stdout is now (tests swap it).
+
+    Plain lines are never broken (soft_wrap). Piped output (logs, files) gets a fixed
+    wide layout instead of rich's 80 columns, unless COLUMNS says otherwise.
+    """
+    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(highlight=False, soft_wrap=True, width=PIPED_WIDTH if piped else None)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data-dir", help="Directory for the application database (overrides CROSSWALK_DATA_DIR).",
+        file_okay=False, dir_okay=True,
+    ),
+) -> None:
+    """crosswalk: profile a source, propose and apply a mapping, evaluate, inspect schemas, verify the audit log."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fail(settings_error_message(exc))
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = settings
+
+
+@app.command()
+@exit_on_user_error
+def profile(
+    ctx: typer.Context,
+    source: Path = typer.Argument(..., help="Source file: CSV/TSV, XLSX, JSON array or JSON Lines."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Rows to profile (default CROSSWALK_SAMPLE_SIZE, 5000)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full profile as JSON instead of a table."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first sheet with data)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: sniffed)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV delimiter (default: sniffed)."),
+) -> None:
+    """Profile a source file: per field type, null rate, distinct values, shapes, date formats, code lists.
+
+    The profile is stored with the dataset and the run is written to the audit log. Examples and code values are raw source data: they stay on this machine.
+    """
+    outcome = run_profile_job(
+        _settings(ctx), source, sample_size=sample,
+        read_options=ReadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter),
+    )
+    if as_json:
+        typer.echo(outcome.profile.to_json(indent=2))
+        return
+    print_profile(_out(), outcome.profile)
+
+
+@app.command()
+@exit_on_user_error
+def apply(
+    ctx: typer.Context,
+    proposal: Path = typer.Argument(..., help="Mapping / proposal document (JSON)."),
+    source: Path = typer.Argument(..., help="Source file to apply it to."),
+    out: Path = typer.Option(..., "--out", help="Valid records, one JSON object per line: {\"row\": N, \"record\": {...}}."),
+    rejects: Path = typer.Option(..., "--rejects", help="Quarantined rows, as --out plus \"errors\": [...]."),
+    target_schema: Optional[Path] = typer.Option(
+        None, "--target-schema",
+        help="Schema to validate against (default: the mapping's target_schema.path if that file exists, else the bundled standard).",
+    ),
+    include_pending: bool = typer.Option(False, "--include-pending", help="Also apply fields with status needs_review (previews, evals)."),
+    engine: Optional[EngineChoice] = typer.Option(None, "--engine", help="auto, python or duckdb (default CROSSWALK_ENGINE, auto)."),
+) -> None:
+    """Apply a mapping to a whole source: every row goes to --out (valid) or --rejects (with its errors).
+
+    Applies fields with status auto_accepted or approved. Prints a summary; exits 1 when no row was valid.
+    """
+    request = ApplyRequest(
+        mapping_path=proposal, source_path=source, out_path=out, rejects_path=rejects,
+        target_schema_path=target_schema, include_pending=include_pending,
+        engine=engine.value if engine is not None else None,
+    )
+    with apply_progress(source) as progress:
+        outcome = run_apply_job(_settings(ctx), request, progress=progress)
+    print_apply_summary(_out(), outcome)
+    if outcome.summary.rows_valid == 0:
+        typer.echo("crosswalk: no row was valid; see the rejects file", err=True)
+        raise typer.Exit(NO_VALID_ROWS_EXIT)
+
+
+@app.command()
+@exit_on_user_error
+def propose(
+    ctx: typer.Context,
+    source: Optional[Path] = typer.Argument(None, help="Source file: CSV/TSV, XLSX, JSON array or JSON Lines (optional with --resume)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the proposal document (JSON)."),
+    target_schema: Optional[Path] = typer.Option(None, "--target-schema", help="Target JSON Schema (default: the bundled police standard)."),
+    offline: bool = typer.Option(False, "--offline", help="No network and no LLM: the deterministic proposer only."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first sheet with data)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: sniffed)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV delimiter (default: sniffed)."),
+    resume: Optional[str] = typer.Option(None, "--resume", metavar="RUN_ID", help="Continue a crashed propose run from its last checkpoint."),
+) -> None:
+    """Propose a mapping of SOURCE onto the target schema: per target field its sources, transform, confidence and status.
+
+    The proposal is validated on the sampled rows; only confident, validated fields are auto_accepted, the rest need review (the reason is shown). Writes --out and logs the run.
+    """
+    from agent.console.propose_view import print_proposal  # late: only this command needs langgraph
+    from agent.jobs.propose_job import ProposeRequest, run_propose_job
+
+    if source is None and resume is None:
+        fail("give a SOURCE file (or --resume RUN_ID to continue a crashed run)")
+    request = ProposeRequest(
+        out_path=out, source_path=source, target_schema_path=target_schema, offline=offline, resume_run_id=resume,
+        read_options=ReadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter),
+    )
+    outcome = run_propose_job(_settings(ctx), request)
+    print_proposal(_out(), outcome, offline=offline)
+
+
+class BaselineChoice(str, Enum):
+    name_only = "name-only"
+
+
+@app.command("eval")
+@exit_on_user_error
+def eval_cases(
+    ctx: typer.Context,
+    cases_dirs: list[Path] = typer.Argument(..., help="Folders of eval cases (e.g. evals/cases evals/heldout), or one case folder."),
+    offline: bool = typer.Option(False, "--offline", help="No network and no LLM: the deterministic proposer only."),
+    as_json: bool = typer.Option(False, "--json", help="Print every score as JSON (for machines)."),
+    baseline: Optional[BaselineChoice] = typer.Option(None, "--baseline", help="Also run this peer baseline and compare."),
+) -> None:
+    """Evaluate the proposer on eval cases: precision, recall, F1, auto-accept precision, automation, value accuracy, rows accounted, time.
+
+    Each case is proposed offline in a temporary data dir, applied with pending fields included, and scored against its truth.
+    """
+    from agent.jobs.eval_job import graph_proposer  # late: evals and the graph load only for this command
+    from evals.baselines import BASELINES
+    from evals.case_loader import CaseFormatError
+    from evals.harness import run_suite
+    from evals.report import render_comparison, render_table, to_json
+
+    if not offline:
+        typer.echo("crosswalk: note: LLM not configured; evaluating the deterministic proposer (as with --offline)", err=True)
+    label = "crosswalk offline"
+    results = []
+    try:
+        with graph_proposer(_settings(ctx), offline=True) as propose_fn:
+            for folder in cases_dirs:
+                results.append(run_suite(folder, propose_fn, label=label))
+                if baseline is not None:
+                    results.append(run_suite(folder, BASELINES[baseline.value], label=baseline.value))
+    except CaseFormatError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(to_json(results))
+        return
+    console = _out()
+    width = console.width
+    for result in results:
+        console.print(render_table(result, width=width), end="", markup=False, highlight=False)
+        console.print()
+    if len(results) > 1:
+        console.print(render_comparison(results), end="", markup=False, highlight=False)
+
+
+@schema_app.command("fields")
+@exit_on_user_error
+def schema_fields(
+    schema: Optional[Path] = typer.Argument(None, help="Target JSON Schema (default: the bundled police standard)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the fields as a JSON array."),
+) -> None:
+    """List the target fields of a schema: JSON Pointer, type, format, required, enum or pattern."""
+    loaded = load_target_schema(schema if schema is not None else bundled_standard_path())
+    if as_json:
+        typer.echo(json.dumps(fields_as_json(loaded), indent=2, ensure_ascii=False))
+        return
+    print_fields(_out(), loaded)
+
+
+@schema_app.command("mapping-doc")
+def schema_mapping_doc() -> None:
+    """Print the JSON Schema of the mapping / proposal document (checked in as docs/mapping.schema.json)."""
+    typer.echo(json.dumps(mapping_json_schema(), indent=2, ensure_ascii=False))
+
+
+@audit_app.command("verify")
+@exit_on_user_error
+def audit_verify(ctx: typer.Context) -> None:
+    """Recompute the audit log's hash chain; exit 1 and list the problems if it was altered."""
+    with open_session(_settings(ctx)) as session:
+        problems = verify_chain(session)
+        total = count_events(session)
+        head = latest_event(session)
+        last = head.hash if head is not None else None
+    if problems:
+        for problem in problems:
+            typer.echo(f"audit: {problem}")
+        typer.echo(f"audit chain BROKEN: {len(problems)} problem(s) in {total} event(s)", err=True)
+        raise typer.Exit(AUDIT_BROKEN_EXIT)
+    tail = f"; last hash {last}" if last else ""
+    typer.echo(f"audit chain intact: {total} event(s){tail}")
+
+
+@audit_app.command("log")
+@exit_on_user_error
+def audit_log(
+    ctx: typer.Context,
+    run: Optional[str] = typer.Option(None, "--run", help="Only the events of this run id."),
+    as_json: bool = typer.Option(False, "--json", help="Print every event in full, one JSON object per line."),
+) -> None:
+    """Print audit events in order (all, or those of one run)."""
+    with open_session(_settings(ctx)) as session:
+        events = list_events(session, run_id=run)
+    if as_json:
+        for event in events:
+            typer.echo(event_json(event))
+        return
+    print_events(_out(), events)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="crosswalk")

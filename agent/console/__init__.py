@@ -1,0 +1,1 @@
+"""Terminal output of the CLI: tables, summaries, progress and one-line errors."""

@@ -1,0 +1,64 @@
+"""Wiring of the propose graph: read -> profile -> propose -> validate -> (repair) -> route.
+
+``repair`` loops back to ``validate`` while fields fail and rounds remain (the validate
+node decides; see ``nodes.validate``). Places kept for the next issues' nodes:
+
+- ``retrieve`` (past approved mappings as evidence) between ``profile`` and ``propose``;
+- ``rerank`` (the LLM, when configured) between ``propose`` and ``validate``;
+- ``review`` (a human, via an interrupt) after ``route`` for fields left needs_review.
+
+Each is one more entry in ``PIPELINE`` (or one more branch target), nothing else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.graph import nodes
+from agent.graph.state import ProposeState
+
+Node = Callable[..., dict[str, Any]]
+
+# The straight part of the graph, in order; validate's branch and repair's loop follow.
+PIPELINE: tuple[tuple[str, Node], ...] = (
+    ("read", nodes.read),
+    ("profile", nodes.profile),
+    # retrieve: next issue
+    ("propose", nodes.propose),
+    # rerank: next issue
+    ("validate", nodes.validate),
+)
+REPAIR = "repair"
+ROUTE = "route"
+NODE_NAMES: tuple[str, ...] = (*(name for name, _ in PIPELINE), REPAIR, ROUTE)
+
+
+def after_validate(state: ProposeState) -> str:
+    """Repair while the validate node found fields worth another try, else route."""
+    return REPAIR if state.get("to_repair") else ROUTE
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    """The compiled graph; with a checkpointer, runs are resumable by ``thread_id`` (= run id)."""
+    graph = StateGraph(ProposeState)
+    for name, node in PIPELINE:
+        graph.add_node(name, node)
+    graph.add_node(REPAIR, nodes.repair)
+    graph.add_node(ROUTE, nodes.route)
+    graph.add_edge(START, PIPELINE[0][0])
+    for (before, _), (after, _) in zip(PIPELINE, PIPELINE[1:]):
+        graph.add_edge(before, after)
+    graph.add_conditional_edges(PIPELINE[-1][0], after_validate, {REPAIR: REPAIR, ROUTE: ROUTE})
+    graph.add_edge(REPAIR, PIPELINE[-1][0])
+    graph.add_edge(ROUTE, END)  # review: next issue
+    return graph.compile(checkpointer=checkpointer)
+
+
+def thread_config(run_id: str) -> dict[str, Any]:
+    """The config that addresses one run's checkpoints."""
+    return {"configurable": {"thread_id": run_id}}

@@ -1,0 +1,60 @@
+"""What the nodes are given besides the state: audit sink, settings, caches, fault hook.
+
+The context is passed to ``graph.invoke(..., context=...)`` and is never checkpointed
+(the graph declares no context schema, so nothing here widens the msgpack allowlist).
+Tests pass their own audit sink and fault hook; the job passes ``StoreAuditSink``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from agent.audit import record_event
+from agent.graph.resources import SampleCache, SchemaCache
+from agent.settings import Settings
+from agent.store import open_session
+from tools.propose import ProposeSettings
+
+FaultHook = Callable[[str], None]
+"""Called with the node's name as each node starts; tests make it raise to simulate a crash."""
+
+DEFAULT_REPAIR_ROUNDS = 2
+
+
+class AuditSink(Protocol):
+    """Where nodes write their audit events."""
+
+    def record(self, action: str, subject: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class StoreAuditSink:
+    """Audit events of one run, appended to the hash-chained log in the application database."""
+
+    settings: Settings
+    actor: str
+    run_id: str
+
+    def record(self, action: str, subject: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None:
+        # a session per event: every event is committed before the next node starts
+        with open_session(self.settings) as session:
+            record_event(session, self.actor, action, subject, inputs, outputs, self.run_id)
+
+
+@dataclass
+class GraphContext:
+    """Per-run dependencies of the nodes."""
+
+    audit: AuditSink
+    settings: ProposeSettings = field(default_factory=ProposeSettings)
+    max_repair_rounds: int = DEFAULT_REPAIR_ROUNDS
+    samples: SampleCache = field(default_factory=SampleCache)
+    schemas: SchemaCache = field(default_factory=SchemaCache)
+    fault: FaultHook | None = None
+
+    def enter(self, node: str) -> None:
+        """Mark the start of a node (the only place a test's fault hook can fire)."""
+        if self.fault is not None:
+            self.fault(node)
