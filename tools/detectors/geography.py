@@ -9,20 +9,11 @@ from typing import Any
 
 from tools.detectors.model import ColumnLike, Detection, as_column, make_detection, sample_score, shape_of, text_of
 from tools.detectors.numeric import median, numeric_view
+from tools.uk_identifiers import POSTCODE_COMPACT
 
 # --- postcodes -----------------------------------------------------------------------
 # Compact (no space, upper case) shapes a postcode can take: A9 9AA ... AA9A 9AA.
 _POSTCODE_SHAPE = re.compile(r"A[A9]?9[A9]?9AA|AAA9AA")
-# Royal Mail grammar: first letter not Q V X, second not I J Z, the letter after a digit
-# in A9A / AA9A outward codes from fixed sets, inward letters never C I K M O V.
-_POSTCODE = re.compile(
-    r"(?:[A-PR-UWYZ][0-9][0-9]?"
-    r"|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?"
-    r"|[A-PR-UWYZ][0-9][A-HJKPSTUW]"
-    r"|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY])"
-    r"[0-9][ABD-HJLNP-UW-Z]{2}"
-    r"|GIR0AA"
-)
 _SPACES = re.compile(r"\s+")
 
 
@@ -34,7 +25,7 @@ def detect_postcode(values: ColumnLike) -> Detection:
     lower = 0
     for text in column.texts_shaped(_POSTCODE_SHAPE, compact=True):
         compact = _SPACES.sub("", text).upper()
-        if not _POSTCODE.fullmatch(compact):
+        if not POSTCODE_COMPACT.fullmatch(compact):
             continue
         matched.add(text)
         weight = column.counts[text]

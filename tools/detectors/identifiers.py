@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from itertools import islice
 
+from tools.uk_identifiers import NI_NUMBER, ni_prefix_issued, nhs_check_digit
 from tools.detectors.model import ColumnLike, Detection, as_column, make_detection, shape_of
 
 _SPACES = re.compile(r"\s+")
@@ -89,13 +90,8 @@ _NHS_SHAPES = {"9999999999": "plain", "999 999 9999": "spaced", "999-999-9999": 
 
 
 def nhs_check_digit_ok(digits: str) -> bool:
-    """Modulus 11 over the first nine digits (weights 10..2); 10 means 'never issued'."""
-    d = [c - 48 for c in digits.encode()]  # ASCII digits to ints, faster than int() per digit
-    total = 10 * d[0] + 9 * d[1] + 8 * d[2] + 7 * d[3] + 6 * d[4] + 5 * d[5] + 4 * d[6] + 3 * d[7] + 2 * d[8]
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == d[9] and len(set(digits)) > 1
+    """The tenth digit is the modulus-11 check of the first nine; all-same digits are filler."""
+    return nhs_check_digit(digits[:9]) == int(digits[9]) and len(set(digits)) > 1
 
 
 def detect_nhs_number(values: ColumnLike) -> Detection:
@@ -124,9 +120,6 @@ def detect_nhs_number(values: ColumnLike) -> Detection:
 
 # --- National Insurance number -----------------------------------------------------------
 _NINO_SHAPE = re.compile(r"AA9{6}A")
-# First letter never D F I Q U V; second never D F I O Q U V; suffix A-D.
-_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
-_NINO_NEVER_ISSUED = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 # HMRC's published example prefix; never issued, but it is what test and demo data use.
 _NINO_EXAMPLE_PREFIX = "QQ"
 
@@ -142,7 +135,7 @@ def detect_ni_number(values: ColumnLike) -> Detection:
         if prefix == _NINO_EXAMPLE_PREFIX and compact[8] in "ABCD":
             example_prefix += column.counts[text]
             matched.add(text)
-        elif prefix not in _NINO_NEVER_ISSUED and _NINO.fullmatch(compact):
+        elif NI_NUMBER.fullmatch(compact) and ni_prefix_issued(prefix):
             matched.add(text)
     evidence = {"example_prefix_qq": example_prefix,
                 "spaced": column.weight(t for t in matched if " " in t)}

@@ -13,18 +13,10 @@ from tools.errors import TransformValueError
 from tools.transforms import reasons
 from tools.transforms.source_values import as_text
 from tools.transforms.spec import NhsNumber, NiNumber, Postcode, Vrm
+from tools.uk_identifiers import NI_NUMBER, POSTCODE_ANCHORED as POSTCODE, POSTCODE_COMPACT, nhs_check_digit, ni_prefix_issued
 
 _WHITE_SPACE = re.compile(r"\s+")
 _SPACES_AND_HYPHENS = re.compile(r"[\s\-]+")
-
-# The Royal Mail grammar, with the letters each position may hold: outward code shapes
-# A9, A99, A9A, AA9, AA99, AA9A, then the inward code 9AA; plus the special GIR 0AA.
-POSTCODE = re.compile(
-    r"^(?:GIR0AA|"
-    r"(?:[A-PR-UWYZ](?:[0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9]{1,2}|[A-HK-Y][0-9][ABEHMNPRVWXY])"
-    r"[0-9][ABD-HJLNP-UW-Z]{2}))$",
-    re.ASCII,
-)
 
 # Vehicle registration styles, each with where the optional space goes.
 VRM_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -35,19 +27,10 @@ VRM_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dateless", re.compile(r"^(?P<a>[0-9]{1,4})(?P<b>[A-Z]{1,3})$")),  # 1234 AB
 )
 
-NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-
-NI_NUMBER = re.compile(r"^(?P<prefix>[A-Z]{2})(?P<digits>[0-9]{6})(?P<suffix>[A-D])$")
-# Prefixes never issued: first letter D F I Q U V, second letter D F I O Q U V, or one
-# of the listed pairs. QQ, the prefix of printed examples, is among them.
-NI_ISSUED_PREFIX = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]$")
-NI_NEVER_ISSUED = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
-
-
 def postcode(spec: Postcode, value: Any) -> str:
     """'sw1a1aa' / 'SW1A  1AA' -> 'SW1A 1AA' (or 'SW1A1AA' without ``space``)."""
     compact = _WHITE_SPACE.sub("", as_text(value, "a postcode")).upper()
-    if not POSTCODE.match(compact):
+    if not POSTCODE_COMPACT.fullmatch(compact):
         raise TransformValueError(reasons.INVALID_POSTCODE.format(value=reasons.show(value)))
     return f"{compact[:-3]} {compact[-3:]}" if spec.space else compact
 
@@ -75,25 +58,14 @@ def nhs_number(spec: NhsNumber, value: Any) -> str:
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if spec.style == "spaced" else digits
 
 
-def nhs_check_digit(first_nine: str) -> int | None:
-    """Modulus 11 with weights 10..2: 11 - (sum % 11), where 11 means 0 and 10 means invalid."""
-    total = sum(int(d) * w for d, w in zip(first_nine, NHS_WEIGHTS))
-    check = 11 - total % 11
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
-
-
 def ni_number(spec: NiNumber, value: Any) -> str:
     """'ab123456c' -> 'AB123456C' (or 'AB 12 34 56 C' with ``space``)."""
     compact = _WHITE_SPACE.sub("", as_text(value, "a National Insurance number")).upper()
-    match = NI_NUMBER.match(compact)
+    match = NI_NUMBER.fullmatch(compact)
     if match is None:
         raise TransformValueError(reasons.NI_BAD_SHAPE.format(value=reasons.show(value)))
     prefix = match.group("prefix")
-    if prefix in NI_NEVER_ISSUED or not NI_ISSUED_PREFIX.match(prefix):
+    if not ni_prefix_issued(prefix):
         raise TransformValueError(reasons.NI_NOT_ISSUED.format(value=reasons.show(value), prefix=prefix))
     if not spec.space:
         return compact
