@@ -22,7 +22,9 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s.sample_size == 5000
     assert s.engine == "auto"
     assert s.auto_accept_threshold == 0.9
-    assert s.review_threshold == 0.5
+    assert s.review_threshold == 0.4
+    assert s.min_pass_rate == 0.98
+    assert s.repair_rounds == 2
 
 
 def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -61,3 +63,13 @@ def test_configuration_doc_is_generated_from_the_model() -> None:
     )
     for name in Settings.model_fields:
         assert f"`{env_var_name(name)}`" in checked_in
+
+
+def test_thresholds_reach_the_proposer_from_the_environment(monkeypatch) -> None:
+    from agent.jobs.propose_job import propose_settings
+
+    monkeypatch.setenv("CROSSWALK_REVIEW_THRESHOLD", "0.55")
+    monkeypatch.setenv("CROSSWALK_MIN_PASS_RATE", "0.99")
+    monkeypatch.setenv("CROSSWALK_AUTO_ACCEPT_THRESHOLD", "0.95")
+    chosen = propose_settings(Settings())
+    assert (chosen.review_threshold, chosen.min_pass_rate, chosen.auto_accept_threshold) == (0.55, 0.99, 0.95)

@@ -88,3 +88,9 @@ class TestToNumber:
         assert reason(NUM, float("inf")) == "inf is not a number"
         assert reason(NUM, False) == "false is a boolean, not a number"
         assert reason(NUM, [1]) == "[1] is a list, not a number"
+
+
+def test_to_number_refuses_text_that_overflows_to_infinity() -> None:
+    # JSON cannot carry Infinity, so the row must be quarantined, not written.
+    assert reason(NUM, "1e400") == "'1e400' is not a number"
+    assert run(NUM, "1e300") == 1e300

@@ -66,11 +66,12 @@ class ProposeOutcome:
 
 
 def propose_settings(settings: Settings) -> ProposeSettings:
-    """The proposer's thresholds: its calibrated defaults, unless the user set CROSSWALK_* values."""
-    chosen: dict[str, Any] = {"auto_accept_threshold": settings.auto_accept_threshold}
-    if "review_threshold" in settings.model_fields_set:  # the two defaults differ; keep the proposer's own
-        chosen["review_threshold"] = settings.review_threshold
-    return ProposeSettings(**chosen)
+    """The proposer's thresholds from the one settings object (env overrides included)."""
+    return ProposeSettings(
+        auto_accept_threshold=settings.auto_accept_threshold,
+        min_pass_rate=settings.min_pass_rate,
+        review_threshold=settings.review_threshold,
+    )
 
 
 def run_propose_job(settings: Settings, request: ProposeRequest, *, fault: FaultHook | None = None) -> ProposeOutcome:
@@ -105,7 +106,7 @@ def run_propose_job(settings: Settings, request: ProposeRequest, *, fault: Fault
                               read_options=options, timezone=settings.timezone, sample_size=settings.sample_size,
                               offline=request.offline)
         context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
-                               samples=samples, fault=fault)
+                               samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds)
         final = _invoke(settings, session, run, state, context, actor)
         return _finish(session, run, final, request, actor, Path(schema_path), origin, resumed=False, notes=list(info.notes))
 
@@ -134,7 +135,7 @@ def _resume(settings: Settings, request: ProposeRequest, fault: FaultHook | None
                      {"checkpoint_id": snapshot.config["configurable"].get("checkpoint_id"), "next": list(snapshot.next)},
                      {}, run.id)
         context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
-                               samples=samples, fault=fault)
+                               samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds)
         final = _invoke(settings, session, run, None, context, actor)
         notes = list((final.get("source_info") or {}).get("notes") or [])
         return _finish(session, run, final, request, actor, Path(final["schema_path"]), "run", resumed=True, notes=notes)

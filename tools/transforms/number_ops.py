@@ -59,9 +59,11 @@ def to_number(spec: ToNumber, value: Any) -> float:
     if not isinstance(value, str):
         raise TransformValueError(wrong_kind(value, "a number"))
     parsed = parse_decimal_text(value, decimal_comma=spec.decimal_comma, thousands_separator=spec.thousands_separator)
-    if parsed is None:
+    number = None if parsed is None else float(parsed)
+    # '1e400' is valid number text but overflows a double; JSON has no Infinity to write.
+    if number is None or not math.isfinite(number):
         raise TransformValueError(reasons.NOT_NUMBER.format(value=reasons.show(value)))
-    return float(parsed)
+    return number
 
 
 def parse_decimal_text(text: str, *, decimal_comma: bool = False, thousands_separator: str | None = None) -> Decimal | None:
