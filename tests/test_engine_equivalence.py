@@ -303,3 +303,47 @@ def test_engines_agree_on_the_bundled_police_standard(tmp_path: Path) -> None:
     assert _error_keys(results["python"][2]) == _error_keys(results["duckdb"][2])
     fields = {e[1] for e in _error_keys(results["python"][2])}
     assert {"/location/longitude", "/location/latitude", "/event/month", "/event/type"} <= fields
+
+
+def test_quotes_and_sql_in_names_mapping_and_data_are_only_ever_data(tmp_path: Path) -> None:
+    """Header names, value-map keys, constants and patterns reach DuckDB only as quoted literals."""
+    import csv
+
+    hostile_header = 'NAME"); DROP TABLE x; --'
+    code_header = "CODE'S"
+    source = tmp_path / "hostile.csv"
+    with source.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([hostile_header, code_header])
+        for i in range(1200):
+            writer.writerow([f"O'Brien'); SELECT {i}; --", ["it's", "a'b", "'; DROP TABLE t; --", "zz"][i % 4]])
+    schema_path = tmp_path / "hostile.schema.json"
+    schema_path.write_text(json.dumps({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "pattern": "^O'Brien'\\)"},
+            "code": {"type": "string", "enum": ["it's", "quote ' inside", "'; DROP TABLE t; --"]},
+            "note": {"type": "string"},
+        },
+    }), encoding="utf-8")
+    doc = parse_mapping({"fields": [
+        {"target": "/name", "sources": [hostile_header], "transform": {"op": "text"}},
+        {"target": "/code", "sources": [code_header], "transform": {"op": "value_map", "on_unmapped": "error", "mapping": {
+            "it's": "it's", "a'b": "quote ' inside", "'; DROP TABLE t; --": "'; DROP TABLE t; --"}}},
+        {"target": "/note", "sources": [], "transform": {"op": "constant", "value": "'); DROP TABLE y; --"}},
+    ]})
+    schema = load_target_schema(schema_path)
+    results = {}
+    for engine in ENGINES:
+        out, rej = tmp_path / f"{engine}.jsonl", tmp_path / f"{engine}.rej.jsonl"
+        summary = apply_mapping(doc, source, schema, out, rej, engine=engine)  # type: ignore[arg-type]
+        results[engine] = (summary, out.read_bytes(), [json.loads(line) for line in rej.read_text(encoding="utf-8").splitlines()])
+    (py_sum, py_valid, py_rej), (db_sum, db_valid, db_rej) = results["python"], results["duckdb"]
+    assert db_sum.engine == "duckdb", db_sum.engine_reason
+    assert py_valid == db_valid
+    assert _error_keys(py_rej) == _error_keys(db_rej)
+    first = json.loads(py_valid.decode("utf-8").splitlines()[0])
+    assert first == {"row": 0, "record": {"name": "O'Brien'); SELECT 0; --", "code": "it's", "note": "'); DROP TABLE y; --"}}
+    # every fourth row has the unmapped code 'zz': quarantined, nothing else
+    assert (py_sum.rows_valid, py_sum.rows_quarantined) == (900, 300)
+    assert {r["row"] % 4 for r in py_rej} == {3}
