@@ -53,6 +53,8 @@ schema_app = typer.Typer(help="Inspect target schemas and the mapping document f
 audit_app = typer.Typer(help="Verify and read the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(audit_app, name="audit")
+memory_app = typer.Typer(help="The retrieval memory of approved mappings (past approvals become evidence).", no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
 
 
 class EngineChoice(str, Enum):
@@ -159,7 +161,15 @@ def propose(
     source: Optional[Path] = typer.Argument(None, help="Source file: CSV/TSV, XLSX, JSON array or JSON Lines (optional with --resume)."),
     out: Path = typer.Option(..., "--out", help="Where to write the proposal document (JSON)."),
     target_schema: Optional[Path] = typer.Option(None, "--target-schema", help="Target JSON Schema (default: the bundled police standard)."),
-    offline: bool = typer.Option(False, "--offline", help="No network and no LLM: the deterministic proposer only."),
+    llm: Optional[bool] = typer.Option(
+        None, "--llm/--offline",
+        help="--llm: the LLM reranks the hard fields (needs CROSSWALK_LLM_BASE_URL and CROSSWALK_LLM_MODEL). "
+             "--offline: no network and no LLM, the deterministic proposer only. Default: the LLM when configured.",
+    ),
+    send_samples: bool = typer.Option(
+        False, "--llm-send-samples",
+        help="Also send raw sample values to the LLM (only for a model served inside the force; audited).",
+    ),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first sheet with data)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: sniffed)."),
     delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV delimiter (default: sniffed)."),
@@ -175,11 +185,12 @@ def propose(
     if source is None and resume is None:
         fail("give a SOURCE file (or --resume RUN_ID to continue a crashed run)")
     request = ProposeRequest(
-        out_path=out, source_path=source, target_schema_path=target_schema, offline=offline, resume_run_id=resume,
+        out_path=out, source_path=source, target_schema_path=target_schema, offline=llm is False, resume_run_id=resume,
+        require_llm=llm is True, send_samples=True if send_samples else None,
         read_options=ReadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter),
     )
     outcome = run_propose_job(_settings(ctx), request)
-    print_proposal(_out(), outcome, offline=offline)
+    print_proposal(_out(), outcome, offline=llm is False)
 
 
 class BaselineChoice(str, Enum):
@@ -191,7 +202,11 @@ class BaselineChoice(str, Enum):
 def eval_cases(
     ctx: typer.Context,
     cases_dirs: list[Path] = typer.Argument(..., help="Folders of eval cases (e.g. evals/cases evals/heldout), or one case folder."),
-    offline: bool = typer.Option(False, "--offline", help="No network and no LLM: the deterministic proposer only."),
+    llm: Optional[bool] = typer.Option(
+        None, "--llm/--offline",
+        help="--llm: run the offline and the LLM path side by side, with tokens and latency (needs CROSSWALK_LLM_BASE_URL "
+             "and CROSSWALK_LLM_MODEL). --offline: the deterministic proposer only. Default: side by side when an LLM is configured.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print every score as JSON (for machines)."),
     baseline: Optional[BaselineChoice] = typer.Option(None, "--baseline", help="Also run this peer baseline and compare."),
 ) -> None:
@@ -205,14 +220,23 @@ def eval_cases(
     from evals.harness import run_suite
     from evals.report import render_comparison, render_table, to_json
 
-    if not offline:
+    from agent.llm import llm_configured
+
+    settings = _settings(ctx)
+    configured = llm_configured(settings)
+    if llm is True and not configured:
+        fail("--llm needs an endpoint: set CROSSWALK_LLM_BASE_URL and CROSSWALK_LLM_MODEL")
+    with_llm = llm is not False and configured
+    if llm is None and not configured:
         typer.echo("crosswalk: note: LLM not configured; evaluating the deterministic proposer (as with --offline)", err=True)
     label = "crosswalk offline"
     results = []
     try:
-        with graph_proposer(_settings(ctx), offline=True) as propose_fn:
+        with graph_proposer(settings, offline=True) as propose_fn, graph_proposer(settings, offline=False) as llm_fn:
             for folder in cases_dirs:
                 results.append(run_suite(folder, propose_fn, label=label))
+                if with_llm:
+                    results.append(run_suite(folder, llm_fn, label=f"crosswalk LLM {settings.llm_model}"))
                 if baseline is not None:
                     results.append(run_suite(folder, BASELINES[baseline.value], label=baseline.value))
     except CaseFormatError as exc:
@@ -282,6 +306,56 @@ def audit_log(
             typer.echo(event_json(event))
         return
     print_events(_out(), events)
+
+
+@memory_app.command("add")
+@exit_on_user_error
+def memory_add(
+    ctx: typer.Context,
+    mapping: Path = typer.Argument(..., help="An approved mapping document (JSON): its approved and auto_accepted fields are remembered."),
+    source: Path = typer.Argument(..., help="The source file the mapping was approved for (profiled; no row is stored)."),
+    system: str = typer.Option(..., "--system", help="The source system the export came from (e.g. Niche, Athena)."),
+    approved_by: str = typer.Option(..., "--approved-by", help="Who approved the mapping."),
+    dataset: Optional[str] = typer.Option(None, "--dataset", help="Name of the dataset in the memory (default: the source file name)."),
+    target_schema: Optional[Path] = typer.Option(None, "--target-schema", help="Also remember this standard's field descriptions."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="XLSX sheet to read (default: the first sheet with data)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: sniffed)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV delimiter (default: sniffed)."),
+) -> None:
+    """Remember an approved mapping: later proposals for similar fields get it as evidence (audit-logged)."""
+    from agent.jobs.memory_job import remember_approved
+    from tools.mapping import load_mapping
+
+    outcome = remember_approved(
+        _settings(ctx), load_mapping(mapping), source, system=system, approved_by=approved_by, dataset=dataset,
+        read_options=ReadOptions(sheet=sheet, encoding=encoding, delimiter=delimiter), schema_path=target_schema,
+    )
+    typer.echo(f"remembered {len(outcome.stored)} field(s) of mapping version {outcome.mapping_version_id[:16]} "
+               f"as dataset {outcome.dataset}")
+    for target, why in outcome.skipped.items():
+        typer.echo(f"  not remembered: {target}: {why}")
+    typer.echo(f"memory: {outcome.stats['mappings']} mapping(s) from {outcome.stats['datasets']} dataset(s)")
+
+
+@memory_app.command("stats")
+@exit_on_user_error
+def memory_stats_command(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON."),
+) -> None:
+    """How much the retrieval memory holds: mappings, datasets, systems, approvers, target fields."""
+    from agent.jobs.memory_job import memory_stats
+
+    stats = memory_stats(_settings(ctx))
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2))
+        return
+    typer.echo(f"{stats['mappings']} approved field mapping(s) from {stats['datasets']} dataset(s); "
+               f"{stats['target_fields']} target field description(s); embedding {stats['embedding']}")
+    if stats["systems"]:
+        typer.echo("systems: " + ", ".join(stats["systems"]))
+    if stats["approvers"]:
+        typer.echo("approved by: " + ", ".join(stats["approvers"]))
 
 
 def main() -> None:

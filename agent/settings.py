@@ -10,13 +10,16 @@ import getpass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "CROSSWALK_"
 DATABASE_FILE = "crosswalk.db"
 
 EngineName = Literal["auto", "python", "duckdb"]
+MemoryEmbedding = Literal["hashing", "sentence-transformers", "openai"]
+MEMORY_FOLDER = "memory"
+StructuredMode = Literal["json_schema", "json_object", "auto"]
 
 
 class Settings(BaseSettings):
@@ -82,6 +85,75 @@ class Settings(BaseSettings):
         le=10,
         description="How many times the propose graph may revise fields that failed validation before routing.",
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM, llama.cpp's server, Ollama), "
+            "e.g. `http://127.0.0.1:8080/v1`. Unset (or `--offline`) means no LLM: the deterministic path only."
+        ),
+    )
+    llm_model: str | None = Field(default=None, description="Model name sent with every LLM request (an Azure deployment name for Azure).")
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key of the LLM endpoint. Set it in the environment only; it is never logged or recorded.",
+    )
+    llm_api_version: str | None = Field(
+        default=None,
+        description="Azure OpenAI API version; when set, the client is `openai.AzureOpenAI` with the base URL as the Azure endpoint.",
+    )
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Seconds before one LLM request times out.")
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="Retries (with exponential backoff) of an LLM request on connection errors, 429 and 5xx responses.",
+    )
+    llm_max_tokens_per_run: int = Field(
+        default=50000, ge=0,
+        description="Token budget of one propose run; once spent, the remaining hard fields keep the offline result.",
+    )
+    llm_structured_mode: StructuredMode = Field(
+        default="auto",
+        description=(
+            "Structured output: `json_schema` (strict schema, where the server supports it), `json_object` (schema in the "
+            "prompt, e.g. llama.cpp's server) or `auto` (try json_schema, fall back to json_object when refused)."
+        ),
+    )
+    llm_send_samples: bool = Field(
+        default=False,
+        description=(
+            "Also send raw sample values to the LLM (only for a model served inside the force). Off: field names, types, "
+            "statistics, value shapes and the values of low-cardinality code fields only."
+        ),
+    )
+    llm_batch_size: int = Field(default=10, ge=1, le=100, description="Hard fields per LLM request.")
+
+    memory_url: str | None = Field(
+        default=None,
+        description=(
+            "URL of a chroma server (http[s]://host:port) holding the retrieval memory of approved mappings. "
+            "Unset means an embedded chromadb folder `memory` in the data dir."
+        ),
+    )
+    memory_embedding: MemoryEmbedding = Field(
+        default="hashing",
+        description=(
+            "How the memory embeds field descriptions: `hashing` (deterministic, offline, the default), "
+            "`sentence-transformers` (a model in a local folder, package installed separately) or `openai`."
+        ),
+    )
+    memory_embedding_model: str | None = Field(
+        default=None,
+        description="The local model folder (sentence-transformers) or model name (openai) of the memory embedding.",
+    )
+    memory_top_k: int = Field(
+        default=5,
+        ge=1,
+        le=50,
+        description="How many past approved mappings the retrieve step recalls per source field.",
+    )
+
+    def memory_dir(self) -> Path:
+        """The folder of the embedded retrieval memory (unused when ``memory_url`` is set)."""
+        return self.data_dir.resolve() / MEMORY_FOLDER
 
     def resolved_database_url(self) -> str:
         """The database URL in use: the setting, or a SQLite file inside ``data_dir``.

@@ -45,6 +45,9 @@ class CaseResult(BaseModel):
     apply_engine: str | None = None
     rows_quarantined: int | None = None
     error: str | None = Field(default=None, description="Why proposing or applying failed")
+    llm_requests: int = Field(default=0, description="LLM requests the proposal took (0 offline)")
+    llm_tokens: int = Field(default=0, description="LLM tokens (prompt + completion) the proposal took")
+    llm_seconds: float = Field(default=0.0, description="Time spent waiting for the LLM")
 
 
 class SuiteSummary(BaseModel):
@@ -63,6 +66,9 @@ class SuiteSummary(BaseModel):
     errors: int
     propose_seconds: float = Field(description="Mean propose time per case")
     seconds: float = Field(description="Total wall time of the suite")
+    llm_requests: int = Field(default=0, description="LLM requests over all cases")
+    llm_tokens: int = Field(default=0, description="LLM tokens over all cases")
+    llm_seconds: float = Field(default=0.0, description="LLM latency over all cases")
 
 
 class SuiteResult(BaseModel):
@@ -100,7 +106,7 @@ def run_case(case: EvalCase, propose_fn: ProposeFn, *, workdir: Path) -> CaseRes
     fields = score_fields(proposal, case.truth)
     known: dict[str, Any] = dict(
         precision=fields.precision, recall=fields.recall, f1=fields.f1, auto_precision=fields.auto_precision,
-        automation=fields.automation, fields=fields, propose_seconds=propose_seconds,
+        automation=fields.automation, fields=fields, propose_seconds=propose_seconds, **llm_usage(proposal),
     )
     out, rejects = workdir / "records.jsonl", workdir / "rejects.jsonl"
     t1 = time.perf_counter()
@@ -129,6 +135,15 @@ def run_case(case: EvalCase, propose_fn: ProposeFn, *, workdir: Path) -> CaseRes
     )
 
 
+def llm_usage(proposal: dict[str, Any]) -> dict[str, Any]:
+    """Requests, tokens and latency from the proposal's ``proposed_by.llm`` (zeros without an LLM)."""
+    usage = (proposal.get("proposed_by") or {}).get("llm") if isinstance(proposal, dict) else None
+    if not isinstance(usage, dict):
+        return {}
+    return {"llm_requests": int(usage.get("requests") or 0), "llm_tokens": int(usage.get("total_tokens") or 0),
+            "llm_seconds": float(usage.get("latency_s") or 0.0)}
+
+
 def rows_accounted(records_path: Path, rejects_path: Path, source_rows: int) -> bool:
     """Every source row index appears exactly once across the records and the rejects."""
     seen = [line["row"] for path in (records_path, rejects_path) if path.exists() for line in read_jsonl(path)]
@@ -148,6 +163,8 @@ def summarise(cases: list[CaseResult], seconds: float) -> SuiteSummary:
         value_accuracy=mean(accuracies) if accuracies else None,
         rows_accounted=sum(1 for c in cases if c.rows_accounted), all_rows_accounted=all(c.rows_accounted for c in cases),
         errors=sum(1 for c in cases if c.error), propose_seconds=mean([c.propose_seconds for c in cases]), seconds=seconds,
+        llm_requests=sum(c.llm_requests for c in cases), llm_tokens=sum(c.llm_tokens for c in cases),
+        llm_seconds=round(sum(c.llm_seconds for c in cases), 3),
     )
 
 

@@ -75,13 +75,15 @@ def _plain(title: str, rows: list[list[str]], mean: list[str], notes: list[str])
 
 def render_comparison(results: Iterable[SuiteResult]) -> str:
     """Means of several suites side by side (e.g. crosswalk next to a baseline, dev next to held out)."""
-    header = ["suite", "cases", "P", "R", "F1", "autoP", "min autoP", "autom", "values", "rows", "propose s"]
+    header = ["suite", "cases", "P", "R", "F1", "autoP", "min autoP", "autom", "values", "rows", "propose s",
+              "LLM req", "tokens", "LLM s"]
     rows = []
     for r in results:
         s = r.summary
         rows.append([f"{r.label} [{r.cases_dir}]", str(s.cases), _pct(s.precision), _pct(s.recall), _pct(s.f1),
                      _pct(s.auto_precision), _pct(s.min_auto_precision), _pct(s.automation), _pct(s.value_accuracy),
-                     f"{s.rows_accounted}/{s.cases}", f"{s.propose_seconds:.2f}"])
+                     f"{s.rows_accounted}/{s.cases}", f"{s.propose_seconds:.2f}", str(s.llm_requests), str(s.llm_tokens),
+                     f"{s.llm_seconds:.2f}"])
     table = [header] + rows
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in table]

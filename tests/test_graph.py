@@ -50,7 +50,7 @@ def run_graph(source: Path, schema: Path, sink: ListSink, *, run_id: str = "run-
     return dict(final), graph
 
 
-STRAIGHT = ["graph_read", "graph_profile", "graph_propose", "graph_validate", "graph_route"]
+STRAIGHT = ["graph_read", "graph_profile", "graph_retrieve", "graph_propose", "graph_rerank", "graph_validate", "graph_route"]
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +80,13 @@ def counts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return write_csv(folder / "counts.csv", rows), write_schema(folder / "target.schema.json", schema)
 
 
-def test_the_graph_is_wired_read_profile_propose_validate_repair_route() -> None:
+def test_the_graph_is_wired_read_profile_retrieve_propose_rerank_validate_repair_route() -> None:
     drawn = build_graph().get_graph()
     assert set(drawn.nodes) == {"__start__", *NODE_NAMES, "__end__"}
     edges = {(e.source, e.target, e.conditional) for e in drawn.edges}
     assert edges == {
-        ("__start__", "read", False), ("read", "profile", False), ("profile", "propose", False),
-        ("propose", "validate", False), ("validate", "repair", True), ("validate", "route", True),
+        ("__start__", "read", False), ("read", "profile", False), ("profile", "retrieve", False), ("retrieve", "propose", False),
+        ("propose", "rerank", False), ("rerank", "validate", False), ("validate", "repair", True), ("validate", "route", True),
         ("repair", "validate", False), ("route", "__end__", False),
     }
 
@@ -96,7 +96,10 @@ def test_nodes_run_in_order_and_each_writes_one_audit_event(custody: tuple[Path,
     source, _ = custody
     final, _, sink = custody_run
     assert sink.actions() == STRAIGHT  # nothing fails validation here, so no repair round
-    read, profiled, proposed, validated, routed = sink.events
+    read, profiled, retrieved, proposed, reranked, validated, routed = sink.events
+    assert reranked[2:] == ({"llm": "offline"}, {"skipped": True, "reason": "offline"})
+    assert retrieved[2]["memory"] == "none" and retrieved[3] == {"fields_with_matches": 0, "best": {}}
+    assert final["past_matches"] == {}
     assert read[3]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert read[3]["rows_sampled"] == 120 and read[2]["path"] == str(source)
     assert profiled[3]["types"]["OIC_COLLAR"] == "integer" and profiled[3]["exhausted"] is True
@@ -138,7 +141,7 @@ def test_every_checkpoint_holds_plain_json_and_no_sample_rows(custody_run: tuple
 def test_a_failing_field_is_repaired_with_a_transform_chosen_on_the_whole_sample(counts: tuple[Path, Path]) -> None:
     sink = ListSink()
     final, _ = run_graph(*counts, sink)
-    assert sink.actions() == ["graph_read", "graph_profile", "graph_propose", "graph_validate", "graph_repair",
+    assert sink.actions() == ["graph_read", "graph_profile", "graph_retrieve", "graph_propose", "graph_rerank", "graph_validate", "graph_repair",
                               "graph_validate", "graph_route"]
     first, second = sink.named("graph_validate")
     assert first[3]["pass_rates"]["/offence_count"] == pytest.approx(1200 / 1300, abs=1e-4)

@@ -84,7 +84,7 @@ def resume(settings: Settings, run_id: str, out: Path, *extra: str) -> Result:
 def test_a_crashed_run_resumes_from_its_last_checkpoint(work: tuple[Settings, Path, Path]) -> None:
     settings, source, schema = work
     run_id, entered = crashed_run(settings, source, schema)
-    assert entered == Counter({"read": 1, "profile": 1, "propose": 1, "validate": 1})
+    assert entered == Counter({"read": 1, "profile": 1, "retrieve": 1, "propose": 1, "rerank": 1, "validate": 1})
     with open_session(settings) as session:
         run = session.get(Run, run_id)
         assert run is not None and run.status == "failed" and "simulated crash in validate" in (run.error or "")
@@ -102,7 +102,7 @@ def test_a_crashed_run_resumes_from_its_last_checkpoint(work: tuple[Settings, Pa
         assert run is not None and run.status == "succeeded" and run.error is None
         assert run.summary is not None and run.summary["fields"] == len(EXPECTED_SOURCES)
     # read, profile and propose ran once, before the crash; the resumed run started at validate
-    assert actions == ["run_started", "graph_read", "graph_profile", "graph_propose", "propose_failed",
+    assert actions == ["run_started", "graph_read", "graph_profile", "graph_retrieve", "graph_propose", "graph_rerank", "propose_failed",
                        "run_resumed", "graph_validate", "graph_route", "proposal_written"]
     document = json.loads(out.read_text(encoding="utf-8"))
     assert {f["target"]: f["sources"] for f in document["fields"]} == EXPECTED_SOURCES

@@ -108,8 +108,8 @@ def test_the_run_dataset_and_audit_events_are_stored(proposed: tuple[Path, Resul
     assert run_row.mapping_version_id is not None
     log = run("--data-dir", work / "data", "audit", "log", "--run", run_row.id, "--json")
     actions = [json.loads(line)["action"] for line in log.stdout.splitlines()]
-    assert actions == ["run_started", "graph_read", "graph_profile", "graph_propose", "graph_validate", "graph_route",
-                       "proposal_written"]
+    assert actions == ["run_started", "graph_read", "graph_profile", "graph_retrieve", "graph_propose", "graph_rerank",
+                       "graph_validate", "graph_route", "proposal_written"]
 
 
 def test_propose_then_apply_end_to_end(proposed: tuple[Path, Result, list[dict[str, str]]]) -> None:

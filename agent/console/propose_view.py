@@ -52,11 +52,23 @@ def reason_text(field: FieldMapping) -> str:
     return field.status.replace("_", " ")
 
 
+def llm_usage_text(usage: dict[str, Any]) -> str:
+    """One line on what the LLM cost: requests, cache hits, tokens, latency, and whether samples went."""
+    samples = "raw samples sent" if usage.get("send_samples") else "no raw samples"
+    failed = f", {usage['failed']} without a valid answer" if usage.get("failed") else ""
+    return (f"mode: LLM {usage.get('model', '?')} ({usage.get('mode', '?')}, {samples}): {usage.get('requests', 0)} request(s), "
+            f"{usage.get('cached', 0)} cached{failed}; tokens {usage.get('prompt_tokens', 0)} in + "
+            f"{usage.get('completion_tokens', 0)} out = {usage.get('total_tokens', 0)}; latency {usage.get('latency_s', 0.0):.2f}s")
+
+
 def print_proposal(console: Console, outcome: ProposeOutcome, *, offline: bool) -> None:
     """Header, fields table, unmapped sources, document-level review items, then where it went."""
     doc = outcome.document
+    usage = outcome.llm_usage
     if offline:
         console.print("mode: offline (deterministic proposer, no LLM, no network)")
+    elif usage:
+        console.print(llm_usage_text(usage))
     else:
         console.print("mode: LLM not configured; used the deterministic proposer (as with --offline)")
     source = doc.source

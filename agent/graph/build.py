@@ -1,9 +1,8 @@
-"""Wiring of the propose graph: read -> profile -> propose -> validate -> (repair) -> route.
+"""Wiring of the propose graph: read -> profile -> retrieve -> propose -> validate -> (repair) -> route.
 
 ``repair`` loops back to ``validate`` while fields fail and rounds remain (the validate
 node decides; see ``nodes.validate``). Places kept for the next issues' nodes:
 
-- ``retrieve`` (past approved mappings as evidence) between ``profile`` and ``propose``;
 - ``rerank`` (the LLM, when configured) between ``propose`` and ``validate``;
 - ``review`` (a human, via an interrupt) after ``route`` for fields left needs_review.
 
@@ -28,9 +27,9 @@ Node = Callable[..., dict[str, Any]]
 PIPELINE: tuple[tuple[str, Node], ...] = (
     ("read", nodes.read),
     ("profile", nodes.profile),
-    # retrieve: next issue
+    ("retrieve", nodes.retrieve),
     ("propose", nodes.propose),
-    # rerank: next issue
+    ("rerank", nodes.rerank),
     ("validate", nodes.validate),
 )
 REPAIR = "repair"

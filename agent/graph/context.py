@@ -9,18 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from agent.audit import record_event
 from agent.graph.resources import SampleCache, SchemaCache
 from agent.settings import Settings
 from agent.store import open_session
+from tools.profile import FieldProfile
 from tools.propose import ProposeSettings
+
+if TYPE_CHECKING:  # openai loads only for a run that uses the LLM
+    from agent.llm import LlmAssist
 
 FaultHook = Callable[[str], None]
 """Called with the node's name as each node starts; tests make it raise to simulate a crash."""
 
 DEFAULT_REPAIR_ROUNDS = 2
+DEFAULT_MEMORY_TOP_K = 5
+
+
+class PastRecall(Protocol):
+    """The retrieval memory as the retrieve node uses it (``tools.memory.store.MappingMemory``)."""
+
+    def recall_many(self, profiles: list[FieldProfile], top_k: int = 5, *, schema: str | None = None) -> dict[str, list[Any]]: ...
 
 
 class AuditSink(Protocol):
@@ -53,6 +64,9 @@ class GraphContext:
     samples: SampleCache = field(default_factory=SampleCache)
     schemas: SchemaCache = field(default_factory=SchemaCache)
     fault: FaultHook | None = None
+    memory: PastRecall | None = None  # None: no memory yet (nothing approved), retrieve recalls nothing
+    memory_top_k: int = DEFAULT_MEMORY_TOP_K
+    llm: LlmAssist | None = None  # None: no LLM configured (or --offline); the rerank node does nothing
 
     def enter(self, node: str) -> None:
         """Mark the start of a node (the only place a test's fault hook can fire)."""

@@ -29,8 +29,12 @@ class ProposeState(TypedDict, total=False):
     source_info: dict[str, Any]
     # profile: tools.profile.SourceProfile as JSON. (Keys may not share a node's name.)
     source_profile: dict[str, Any]
+    # retrieve: source field -> recalled past approvals (tools.memory.PastMatch as JSON), best first.
+    past_matches: dict[str, list[dict[str, Any]]]
     # propose, then repair: tools.propose.Proposal as JSON (document + evidence + reasons).
     proposal: dict[str, Any]
+    # rerank: the run's LLM usage (requests, tokens, latency, mode); absent when no LLM ran.
+    llm_usage: dict[str, Any]
     # validate: target pointer -> tools.propose.FieldValidation as JSON.
     validations: dict[str, dict[str, Any]]
     # validate: the failing fields the repair step should try again ([] = go to route).

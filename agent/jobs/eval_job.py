@@ -30,7 +30,8 @@ def graph_proposer(settings: Settings, *, offline: bool = True) -> Iterator[Prop
     """A propose function backed by the propose job; its data dir is removed on exit."""
     with tempfile.TemporaryDirectory(prefix="crosswalk-eval-") as scratch:
         root = Path(scratch)
-        local = settings.model_copy(update={"data_dir": root / "data", "database_url": None,
+        # memory_url None too: an eval measures the proposer on its own, never a team memory that may hold the truth
+        local = settings.model_copy(update={"data_dir": root / "data", "database_url": None, "memory_url": None,
                                             "user": settings.user or EVAL_ACTOR})
         numbers = itertools.count(1)
 

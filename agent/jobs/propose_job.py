@@ -20,7 +20,9 @@ from agent.audit import record_event
 from agent.graph import FaultHook, GraphContext, StoreAuditSink, build_graph, open_checkpointer, thread_config
 from agent.graph.resources import SampleCache
 from agent.graph.state import ProposeState, initial_state
+from agent.jobs.memory_job import open_memory
 from agent.jobs.source_access import ReadOptions, require_file
+from agent.llm import LlmAssist, llm_configured
 from agent.settings import Settings
 from agent.store import Dataset, Run, close_run, file_sha256, open_run, open_session, register_dataset, store_mapping_version
 from tools.errors import CrosswalkError, SourceError
@@ -50,6 +52,8 @@ class ProposeRequest:
     read_options: ReadOptions = field(default_factory=ReadOptions)
     offline: bool = False
     resume_run_id: str | None = None
+    require_llm: bool = False  # --llm: refuse to run without a configured LLM rather than fall back silently
+    send_samples: bool | None = None  # --llm-send-samples (None: the setting decides)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ProposeOutcome:
     schema_origin: SchemaOrigin
     resumed: bool
     source_notes: list[str]
+    llm_usage: dict[str, Any] | None = None  # requests, tokens, latency of the run's LLM calls (None: no LLM ran)
 
 
 def propose_settings(settings: Settings) -> ProposeSettings:
@@ -72,6 +77,19 @@ def propose_settings(settings: Settings) -> ProposeSettings:
         min_pass_rate=settings.min_pass_rate,
         review_threshold=settings.review_threshold,
     )
+
+
+def llm_assist(settings: Settings, request: ProposeRequest, *, offline: bool) -> LlmAssist | None:
+    """The LLM the run may use: None offline or when none is configured (an error if --llm asked for one)."""
+    if offline:
+        return None
+    if not llm_configured(settings):
+        if request.require_llm:
+            raise ProposeError("--llm needs an endpoint: set CROSSWALK_LLM_BASE_URL and CROSSWALK_LLM_MODEL")
+        return None
+    if request.send_samples is not None:
+        settings = settings.model_copy(update={"llm_send_samples": request.send_samples})
+    return LlmAssist.from_settings(settings)
 
 
 def run_propose_job(settings: Settings, request: ProposeRequest, *, fault: FaultHook | None = None) -> ProposeOutcome:
@@ -98,15 +116,19 @@ def run_propose_job(settings: Settings, request: ProposeRequest, *, fault: Fault
         info = sample.info
         dataset = register_dataset(session, request.source_path, sha256=info.sha256, format=info.format, size_bytes=info.size_bytes)
         run = open_run(session, "propose", actor=actor, dataset_id=dataset.id)
+        assist = llm_assist(settings, request, offline=request.offline)
         record_event(session, actor, "run_started", f"run:{run.id}",
-                     {"kind": "propose", "offline": request.offline, "llm": "not configured",
+                     {"kind": "propose", "offline": request.offline,
+                      "llm": assist.client.model if assist else "not configured",
+                      "llm_send_samples": assist.send_samples if assist else False,
                       "source": source, "read_options": options, "target_schema": str(schema_path), "schema_origin": origin},
                      {}, run.id)
         state = initial_state(run_id=run.id, source_path=source, schema_path=str(schema_path), schema_sha256=schema.sha256,
                               read_options=options, timezone=settings.timezone, sample_size=settings.sample_size,
                               offline=request.offline)
         context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
-                               samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds)
+                               samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds,
+                               memory=open_memory(settings), memory_top_k=settings.memory_top_k, llm=assist)
         final = _invoke(settings, session, run, state, context, actor)
         return _finish(session, run, final, request, actor, Path(schema_path), origin, resumed=False, notes=list(info.notes))
 
@@ -135,7 +157,9 @@ def _resume(settings: Settings, request: ProposeRequest, fault: FaultHook | None
                      {"checkpoint_id": snapshot.config["configurable"].get("checkpoint_id"), "next": list(snapshot.next)},
                      {}, run.id)
         context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
-                               samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds)
+                               samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds,
+                               memory=open_memory(settings), memory_top_k=settings.memory_top_k,
+                               llm=llm_assist(settings, request, offline=bool(state.get("offline"))))
         final = _invoke(settings, session, run, None, context, actor)
         notes = list((final.get("source_info") or {}).get("notes") or [])
         return _finish(session, run, final, request, actor, Path(final["schema_path"]), "run", resumed=True, notes=notes)
@@ -195,7 +219,7 @@ def _finish(session: Session, run: Run, final: dict[str, Any], request: ProposeR
     close_run(session, run, summary=counts)
     return ProposeOutcome(run_id=run.id, dataset_id=run.dataset_id, mapping_version_id=version.id, document=document,
                           out_path=request.out_path, schema_path=schema_path, schema_origin=origin, resumed=resumed,
-                          source_notes=notes)
+                          source_notes=notes, llm_usage=final.get("llm_usage"))
 
 
 def _counts(document: MappingDocument) -> dict[str, Any]:

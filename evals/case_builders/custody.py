@@ -22,9 +22,11 @@ def _later(moment: dt.datetime, minutes: int) -> dt.datetime:
     return later
 
 
-def niche_cp1252() -> CaseSpec:
-    """Custody extract from a records system: cp1252, semicolons, surname-first names, split date and time."""
-    seed = 101
+def niche_cp1252(seed: int = 101) -> CaseSpec:
+    """Custody extract from a records system: cp1252, semicolons, surname-first names, split date and time.
+
+    ``seed`` draws other people and events from the same system (the learning eval's second force).
+    """
     f = Fakes(seed)
     columns = ["CUSTODY_NO", "DETAINEE_NAME", "DOB", "SEX", "ETH_IC", "HOME_PCODE", "PNC_ID", "ARR_DATE", "ARR_TIME",
                "ARRIVAL_DTTM", "OFFENCE_CODE", "OIC_NO", "SUITE", "ROWVER", "LAST_UPDATED_BY", "EXTRACT_DT"]

@@ -13,6 +13,9 @@ The match score is a noisy-OR of three independent kinds of evidence, each in 0.
   the chosen transform, times how specific those constraints are (an NHS-number pattern
   says more than a string type).
 
+A recalled past approval of the same target (``past``) joins as a fourth term,
+``(1 - past_weight * similarity)``; without one the score is exactly the three-term one.
+
 A contradiction vetoes the pair whatever the name says: no transform fits the values
 (free text into a date), too few rows pass the target's constraints, or the values are
 clearly another kind than the one the target names (full names into a family name).
@@ -28,6 +31,7 @@ from tools.propose.compatibility import expected_kinds, kind_fit, specificity
 from tools.propose.facts import SourceFacts, TargetFacts
 from tools.propose.mentions import with_mention
 from tools.propose.model import DATE_ONLY, ProposeSettings, reason_code
+from tools.propose.past import PastApproval, best_past
 from tools.propose.transform_choice import Choice, ChoiceContext, choose_transform
 
 CLEAR_KIND = 0.8  # a detection this sure says what the values are
@@ -49,6 +53,7 @@ class Candidate:
     score: float
     review: list[str] = field(default_factory=list)
     shape: str = "single"  # single | merge | split | bng
+    past: PastApproval | None = None  # the recalled approval counted in ``score``, if any
 
     @property
     def spec(self) -> Any:
@@ -101,9 +106,11 @@ class Scored:
         return max(found, key=lambda m: (m.score, m.target), default=None)
 
 
-def combine(name: float, kind: float, constraint: float, settings: ProposeSettings) -> float:
-    """The noisy-OR of the three kinds of evidence."""
+def combine(name: float, kind: float, constraint: float, settings: ProposeSettings, past: float = 0.0) -> float:
+    """The noisy-OR of the kinds of evidence (``past``: similarity of a recalled approval, 0 = none)."""
     miss = (1 - name) * (1 - settings.kind_weight * kind) * (1 - settings.constraint_weight * constraint)
+    if past > 0:  # only then: an empty memory leaves every score bit-for-bit as it was
+        miss *= 1 - settings.past_weight * past
     return round(1 - miss, 4)
 
 
@@ -134,8 +141,10 @@ def score_pair(source: SourceFacts, target: TargetFacts, match: NameMatch, ctx: 
     """A scored candidate, or the reason the pair is vetoed."""
     settings = ctx.settings
     kind, fit = best_kind(source, target)
+    past = best_past(ctx.past.get(source.name, ()), target.pointer, settings.past_min_similarity)
+    remembered = past.similarity if past is not None else 0.0
     # the best this pair could reach if every value passed: skip hopeless pairs cheaply
-    ceiling = combine(match.score, fit, specificity(target), settings)
+    ceiling = combine(match.score, fit, specificity(target), settings, remembered)
     if ceiling < settings.review_threshold:
         return f"score at most {ceiling:.2f}"
     clash = contradiction(source, target)
@@ -145,10 +154,11 @@ def score_pair(source: SourceFacts, target: TargetFacts, match: NameMatch, ctx: 
     if choice.spec is None:
         return choice.veto or "no transform fits"
     constraint = (choice.rate or 0.0) * choice.specificity
-    score = combine(match.score, fit, constraint, settings)
+    score = combine(match.score, fit, constraint, settings, remembered)
     if any(reason_code(r) == DATE_ONLY for r in choice.review):
         score = round(score * DATE_ONLY_FACTOR, 4)  # a date and a time column together do better
-    return Candidate(target, (source.name,), choice, match.score, match.explanation, kind, fit, score, list(choice.review))
+    return Candidate(target, (source.name,), choice, match.score, match.explanation, kind, fit, score, list(choice.review),
+                     past=past)
 
 
 def score_candidates(sources: list[SourceFacts], targets: list[TargetFacts], ctx: ChoiceContext) -> Scored:

@@ -68,6 +68,10 @@ class ProposeSettings(BaseModel):
     coherence_bonus: float = Field(default=0.02, ge=0.0, le=0.1, description="Tie-break towards sections other fields fill")
     unvalidated_factor: float = Field(default=0.5, ge=0.0, le=1.0, description="Confidence factor when no sample value could be checked")
     trial_values: int = Field(default=200, ge=10, description="Distinct values tried per candidate transform")
+    past_weight: float = Field(default=0.8, ge=0.0, le=1.0, description="Weight of a recalled past approval in the match score")
+    past_min_similarity: float = Field(default=0.9, ge=0.0, le=1.0, description="A past approval counts only from this similarity")
+    past_min_support: float = Field(default=0.5, ge=0.0, le=1.0,
+                                    description="Detector or constraint evidence a past approval needs to stand in for a weak name")
     calibration: tuple[tuple[float, float], ...] = Field(default=DEFAULT_CALIBRATION, description="(match score, precision) points, increasing")
     reference_date: dt.date | None = Field(default=None, description="'Today' for two-digit-year pivots; None = the real date")
 
@@ -102,6 +106,8 @@ class FieldEvidence(BaseModel):
     compatibility: dict[str, str] = Field(default_factory=dict, description="type / format / pattern / enum checks on the sample")
     constraint_rate: float | None = Field(default=None, description="Share of sampled values passing the target's constraints after the transform")
     specificity: float = Field(default=0.0, description="How much passing those constraints says about meaning (0..1)")
+    past_similarity: float = Field(default=0.0, description="Similarity of the past approval counted in the score (0 = none)")
+    past_explanation: str = Field(default="", description="Where and by whom this mapping was approved before, if recalled")
     match_score: float
     transform_reason: str = ""
     review_reasons: list[str] = Field(default_factory=list, description="Always-review reasons found while proposing")

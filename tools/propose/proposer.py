@@ -20,6 +20,7 @@ from tools.propose.model import (CONFLICT, LOW_NAME, REQUIRED_EMPTY, Alternative
                                  ProposeSettings, ReviewItem, reason)
 from tools.propose.multi_field import group_options
 from tools.propose.noise import audit_reason, unmapped_reason
+from tools.propose.past import PastEvidence, backed, explain
 from tools.propose.transform_choice import ChoiceContext
 from tools.target_schema import TargetSchema
 
@@ -27,13 +28,17 @@ MAX_ALTERNATIVES = 3
 
 
 def propose(profile: SourceProfile, sample_rows: list[dict[str, Any]], schema: TargetSchema, *,
-            timezone: str = "Europe/London", settings: ProposeSettings | None = None) -> Proposal:
-    """Propose, for every target field the source can fill, its sources, transform and evidence."""
+            timezone: str = "Europe/London", settings: ProposeSettings | None = None,
+            past: PastEvidence | None = None) -> Proposal:
+    """Propose, for every target field the source can fill, its sources, transform and evidence.
+
+    ``past``: approvals recalled from the retrieval memory, by source field (``tools.propose.past``).
+    """
     settings = settings or ProposeSettings()
     structured = {p.name for p in profile.fields if p.inferred_type in ("array", "object")}
     sources = [source_facts(p, sample_rows) for p in profile.fields if p.name not in structured]
     targets = [target_facts(f) for f in schema.fields if mappable(f)]
-    ctx = ChoiceContext(settings, timezone)
+    ctx = ChoiceContext(settings, timezone, past=past or {})
     scored = score_candidates(sources, targets, ctx)
     noisy: dict[str, str] = {}
     for source in sources:
@@ -75,7 +80,11 @@ def propose(profile: SourceProfile, sample_rows: list[dict[str, Any]], schema: T
 def _evidence(member: Candidate, result: Assignment, options: list[Option], sources: dict[str, SourceFacts],
               settings: ProposeSettings) -> FieldEvidence:
     review = list(member.review)
-    if member.name < settings.low_name_score:
+    choice = member.choice
+    # a past approval stands in for a weak name only where a detector or the constraints agree
+    remembered = member.past is not None and backed(member.kind_fit, (choice.rate or 0.0) * choice.specificity,
+                                                    settings.past_min_support)
+    if member.name < settings.low_name_score and not remembered:
         review.append(reason(LOW_NAME, f"name similarity {member.name:.2f} below {settings.low_name_score:.2f}"))
     rivals = result.conflicts.get(member.pointer)
     if rivals:
@@ -85,11 +94,12 @@ def _evidence(member: Candidate, result: Assignment, options: list[Option], sour
     alternatives = [Alternative(target=m.pointer, sources=list(m.sources), score=m.score)
                     for o in options for m in o.members
                     if m.pointer == member.pointer and m is not member][:MAX_ALTERNATIVES]
-    choice = member.choice
     return FieldEvidence(
         target=member.pointer, sources=list(member.sources), name_score=member.name, name_explanation=member.name_explanation,
         detections=detections, kind=member.kind, kind_fit=member.kind_fit, compatibility=dict(choice.compatibility),
         constraint_rate=choice.rate, specificity=choice.specificity, match_score=member.score,
+        past_similarity=member.past.similarity if member.past else 0.0,
+        past_explanation=explain(member.past) if member.past else "",
         transform_reason=choice.why, review_reasons=list(dict.fromkeys(review)), alternatives=alternatives,
     )
 
@@ -100,6 +110,8 @@ def _rationale(member: Candidate) -> str:
     if member.kind:
         parts.append(f"Values look like {member.kind} (fit {member.kind_fit:.2f}).")
     parts += [f"{key}: {text}." for key, text in member.choice.compatibility.items()]
+    if member.past is not None:
+        parts.append(explain(member.past)[0].upper() + explain(member.past)[1:] + ".")
     parts.append(f"Match score {member.score:.2f}.")
     return " ".join(parts)
 

@@ -16,6 +16,7 @@ from typing import Any
 from tools.propose.compatibility import LeafChecker, Trial, specificity, trial
 from tools.propose.facts import SourceFacts, TargetFacts
 from tools.propose.model import HEURISTIC_MAP, UNPLACED, ProposeSettings, reason
+from tools.propose.past import PastEvidence
 from tools.propose.temporal_choice import date_transform, datetime_transform, time_transform
 from tools.propose.value_maps import build_boolean_map, build_value_map
 from tools.transforms import (Copy, NhsNumber, NiNumber, Phone, Postcode, Text, ToBoolean, ToInteger, ToNumber,
@@ -53,6 +54,7 @@ class ChoiceContext:
     settings: ProposeSettings
     timezone: str
     checkers: dict[str, LeafChecker] = field(default_factory=dict)
+    past: PastEvidence = field(default_factory=dict)  # recalled approvals by source field (retrieve step)
 
     def checker(self, target: TargetFacts) -> LeafChecker:
         found = self.checkers.get(target.pointer)

@@ -9,7 +9,9 @@ from agent.graph.nodes.profile import profile
 from agent.graph.nodes.propose import propose
 from agent.graph.nodes.read import read
 from agent.graph.nodes.repair import repair
+from agent.graph.nodes.rerank import rerank
+from agent.graph.nodes.retrieve import retrieve
 from agent.graph.nodes.route import route
 from agent.graph.nodes.validate import validate
 
-__all__ = ["profile", "propose", "read", "repair", "route", "validate"]
+__all__ = ["profile", "propose", "read", "repair", "rerank", "retrieve", "route", "validate"]

@@ -1,8 +1,8 @@
 """propose: score every (source, target) candidate and choose one global assignment.
 
-The deterministic proposer of ``tools.propose`` does the work. The retrieval node of a
-later issue runs before this one (past approved mappings as extra evidence) and the LLM
-rerank node after it; both read and write ``proposal`` in the state.
+The deterministic proposer of ``tools.propose`` does the work, with the retrieve node's
+``past_matches`` (past approved mappings) as one more term of evidence. The LLM rerank
+node of a later issue runs after it and reads and writes ``proposal`` in the state.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tools.mapping import MappingDocument
 from tools.profile import SourceProfile
 from tools.propose import propose as propose_mapping
 from tools.propose import reason_code
+from tools.propose.past import parse_past
 
 
 def propose(state: ProposeState, runtime: Runtime[GraphContext]) -> dict[str, Any]:
@@ -26,7 +27,9 @@ def propose(state: ProposeState, runtime: Runtime[GraphContext]) -> dict[str, An
     sample = ctx.samples.get(state)
     schema = ctx.schemas.get(state)
     source_profile = SourceProfile.model_validate(state["source_profile"])
-    proposal = propose_mapping(source_profile, sample.values, schema, timezone=state["timezone"], settings=ctx.settings)
+    past = parse_past(state.get("past_matches"))
+    proposal = propose_mapping(source_profile, sample.values, schema, timezone=state["timezone"], settings=ctx.settings,
+                               past=past)
     mode = "offline" if state.get("offline") else "deterministic (LLM not configured)"
     ctx.audit.record(
         "graph_propose", f"schema:{schema.sha256[:16]}",
@@ -35,6 +38,7 @@ def propose(state: ProposeState, runtime: Runtime[GraphContext]) -> dict[str, An
          "settings": ctx.settings.model_dump(mode="json", exclude={"calibration", "reference_date"})},
         {"fields": [{"target": ev.target, "sources": ev.sources, "op": _op(proposal.document, ev.target),
                      "match_score": ev.match_score, "name_score": ev.name_score, "kind": ev.kind,
+                     "past_similarity": ev.past_similarity,
                      "constraint_rate": ev.constraint_rate, "review": [reason_code(r) for r in ev.review_reasons]}
                     for ev in proposal.evidence.values()],
          "unmapped": dict(proposal.unmapped_reasons),

@@ -34,8 +34,9 @@ def route(state: ProposeState, runtime: Runtime[GraphContext]) -> dict[str, Any]
     data["evidence"] = proposal.evidence_json()
     data["repairs"] = list(state.get("repairs") or [])
     data["run_id"] = state["run_id"]
-    data["proposed_by"] = {"tool": "crosswalk propose", "llm": "not configured",
-                           "mode": "offline" if state.get("offline") else "deterministic"}
+    usage = state.get("llm_usage")
+    data["proposed_by"] = {"tool": "crosswalk propose", "llm": usage or "not configured",
+                           "mode": "offline" if state.get("offline") else "llm" if usage else "deterministic"}
     MappingDocument.model_validate(data)  # what leaves the graph must read back as a mapping
     ctx.audit.record(
         "graph_route", f"run:{state['run_id']}",

@@ -1,0 +1,42 @@
+"""Shared pytest configuration: pytest-recording (vcrpy) defaults for the LLM cassettes.
+
+Cassettes live in ``tests/cassettes/<module>/<test>.yaml`` and are replayed with record
+mode ``none`` (a request not on the cassette fails; nothing reaches the network). To
+re-record against a local OpenAI-compatible server (see ``evals/llm_server/README.md``):
+``evals/llm_server/record_cassettes.sh tests/test_llm_cassettes.py`` (it starts the server, sets
+``CROSSWALK_RECORD=1`` and the ``CROSSWALK_LLM_*`` variables, and runs pytest with ``--record-mode``).
+The authorization header (API key) is never written to a cassette.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CASSETTES = Path(__file__).parent / "cassettes"
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    """vcrpy options for every ``@pytest.mark.vcr`` test."""
+    config: dict[str, Any] = {
+        "filter_headers": ["authorization", "api-key", "openai-organization", "openai-project", "cookie", "set-cookie"],
+        "match_on": ["method", "scheme", "host", "port", "path", "body"],
+        "decode_compressed_response": True,
+    }
+    if not recording():
+        config["record_mode"] = "none"  # replay only; when recording, --record-mode decides
+    return config
+
+
+def recording() -> bool:
+    """True while re-recording cassettes (``CROSSWALK_RECORD=1``)."""
+    return os.environ.get("CROSSWALK_RECORD") == "1"
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.split(".")[-1])
