@@ -83,7 +83,7 @@ def test_auto_falls_back_to_json_object_when_the_server_refuses_json_schema_and_
 def test_a_refused_request_in_a_fixed_mode_gives_up_without_fallback() -> None:
     endpoint = FakeEndpoint(refuses_json_schema)
     answer, record = endpoint.client(mode="json_schema").structured(MESSAGES, Colour)
-    assert answer is None and record.error is not None and record.error.startswith("request refused: 400")
+    assert answer is None and record.error is not None and record.error.startswith("request refused: Error code: 400 - ")
     assert len(endpoint.bodies) == 1
 
 
@@ -211,3 +211,10 @@ def test_auto_also_falls_back_on_llama_cpp_pythons_500_naming_the_response_forma
     other = FakeEndpoint(lambda body: httpx.Response(500, json={"error": {"message": "out of memory"}}))
     answer, record = other.client(mode="auto").structured(MESSAGES, Colour)
     assert answer is None and record.mode == "json_schema" and len(other.bodies) == 1
+
+
+def test_a_400_for_another_reason_is_not_taken_for_a_refused_schema() -> None:
+    endpoint = FakeEndpoint(lambda body: httpx.Response(400, json={"error": {"message": "maximum context length exceeded"}}))
+    answer, record = endpoint.client(mode="auto").structured(MESSAGES, Colour)
+    assert answer is None and record.mode == "json_schema" and record.fallback is None
+    assert record.error == "request refused: Error code: 400 - maximum context length exceeded"

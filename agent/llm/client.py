@@ -155,7 +155,7 @@ class LlmClient:
                 record.mode = "json_object"
                 return None
             if isinstance(exc, openai.BadRequestError):
-                record.error = f"request refused: {exc.status_code} {_short(exc.message)}"
+                record.error = f"request refused: {_short(exc.message)}"  # openai's message starts with the status
             else:
                 record.error = f"{type(exc).__name__}: {_short(str(exc))}"
             return None
@@ -181,12 +181,10 @@ class LlmClient:
 
 
 def _refuses_schema(exc: openai.APIStatusError) -> bool:
-    """Did the server refuse the json_schema response format? A 400 says so; llama-cpp-python's
-    server answers 500 with a validation message naming ``response_format`` instead."""
-    if exc.status_code == 400:
-        return True
+    """Did the server refuse the json_schema response format (rather than, say, a too long prompt)?
+    OpenAI and vLLM answer 400 naming it; llama-cpp-python's server a 500 with its validation message."""
     text = str(exc).lower()
-    return exc.status_code in (422, 500, 501) and ("response_format" in text or "json_schema" in text)
+    return exc.status_code in (400, 422, 500, 501) and ("response_format" in text or "json_schema" in text)
 
 
 def _response_format(mode: str, output: type[BaseModel]) -> dict[str, Any]:
