@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -40,3 +41,15 @@ def recording() -> bool:
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture()
+def clean_crosswalk_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No CROSSWALK_* variable from the developer's shell leaks into a CLI test; engines are disposed after."""
+    from agent.settings import Settings
+    from agent.store.database import dispose_engines
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
+    yield
+    dispose_engines()

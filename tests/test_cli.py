@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from typer.testing import CliRunner, Result
 
 from agent.cli import app
 from agent.settings import Settings
-from agent.store import dispose_engines, open_session
+from agent.store import open_session
 from tools.mapping import mapping_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +29,7 @@ MAPPING = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in Settings.model_fields:
-        monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("clean_crosswalk_env")
 
 
 @pytest.fixture()

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from agent.cli import app
-from agent.settings import Settings
-from agent.store import dispose_engines
 from tests.propose_data import FORENAMES, SURNAMES, leaf_schema, write_csv, write_schema
 
 WIDE = {"COLUMNS": "200", "TERMINAL_WIDTH": "200"}
@@ -21,12 +18,7 @@ SUMMARY_KEYS = {"cases", "precision", "recall", "f1", "auto_precision", "min_aut
                 "rows_accounted", "all_rows_accounted", "errors", "propose_seconds", "seconds"}
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in Settings.model_fields:
-        monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("clean_crosswalk_env")
 
 
 def write_case(folder: Path, rows: int = 40) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from agent.cli import app
 from agent.llm import LlmAssist
 from agent.llm.cache import ResponseCache
 from agent.settings import Settings
-from agent.store import Run, dispose_engines, open_session
+from agent.store import Run, open_session
 from tests.llm_fakes import FakeEndpoint
 from tests.propose_data import custody_rows, custody_schema, write_csv, write_schema
 
@@ -25,12 +24,7 @@ CONFIGURED = {**WIDE, "CROSSWALK_LLM_BASE_URL": "http://llm.test/v1", "CROSSWALK
               "CROSSWALK_LLM_API_KEY": "sk-cli-secret"}
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in Settings.model_fields:
-        monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("clean_crosswalk_env")
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from agent.audit import list_events, verify_chain
 from agent.cli import app
 from agent.jobs.eval_job import graph_proposer
 from agent.settings import Settings
-from agent.store import dispose_engines, open_session
+from agent.store import open_session
 from tests.propose_data import custody_rows, custody_schema, write_csv, write_schema
 from tests.test_graph import ListSink, run_graph
 from tools.mapping import MappingDocument
@@ -27,12 +26,7 @@ from tools.propose.past import PastApproval, backed, best_past, explain, parse_p
 WIDE = {"COLUMNS": "200", "TERMINAL_WIDTH": "200"}
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in Settings.model_fields:
-        monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("clean_crosswalk_env")
 
 
 @pytest.fixture(scope="module")

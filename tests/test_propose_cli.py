@@ -26,12 +26,7 @@ WIDE = {"COLUMNS": "250", "TERMINAL_WIDTH": "250"}
 NOISE = ["ROWVER", "LAST_UPDATED_BY", "EXTRACT_DT"]
 
 
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in Settings.model_fields:
-        monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
-    yield
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("clean_crosswalk_env")
 
 
 def run(*args: str | Path) -> Result:
