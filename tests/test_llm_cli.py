@@ -57,8 +57,8 @@ def test_propose_with_the_llm_prints_requests_tokens_and_latency(work: Path, end
     result = propose(work, "--llm")
     assert result.exit_code == 0, result.output
     line = next(x for x in result.stdout.splitlines() if x.startswith("mode: LLM"))
-    assert line.startswith("mode: LLM test-model (json_schema, no raw samples): 1 request(s), 0 cached; "
-                           "tokens 100 in + 20 out = 120; latency ")
+    assert line.startswith("mode: LLM test-model (json_schema, no raw samples): 4 hard field(s) in 1 batch(es) of up to 10; "
+                           "1 request(s) (0 retries, 0 mode probe(s)), 0 cached; tokens 100 in + 20 out = 120; latency ")
     doc = json.loads((work / "proposal.json").read_text(encoding="utf-8"))
     assert doc["proposed_by"]["mode"] == "llm" and doc["proposed_by"]["llm"]["requests"] == 1
     assert "sk-cli-secret" not in (work / "proposal.json").read_text(encoding="utf-8")
@@ -72,7 +72,7 @@ def test_propose_with_the_llm_prints_requests_tokens_and_latency(work: Path, end
     # the same run again: answered from the cache in the data dir, no request
     again = propose(work)
     assert again.exit_code == 0, again.output
-    assert "0 request(s), 1 cached" in again.stdout and len(endpoint.bodies) == 1
+    assert "0 request(s) (0 retries, 0 mode probe(s)), 1 cached" in again.stdout and len(endpoint.bodies) == 1
 
 
 def test_llm_send_samples_is_recorded(work: Path, endpoint: FakeEndpoint) -> None:

@@ -53,11 +53,15 @@ def reason_text(field: FieldMapping) -> str:
 
 
 def llm_usage_text(usage: dict[str, Any]) -> str:
-    """One line on what the LLM cost: requests, cache hits, tokens, latency, and whether samples went."""
+    """What the LLM cost: hard fields and batches (one request each, at most one per batch_size
+    hard fields), then every extra request (retries of invalid answers, structured-mode probes),
+    cache hits, tokens, latency, and whether raw samples went."""
     samples = "raw samples sent" if usage.get("send_samples") else "no raw samples"
     failed = f", {usage['failed']} without a valid answer" if usage.get("failed") else ""
-    return (f"mode: LLM {usage.get('model', '?')} ({usage.get('mode', '?')}, {samples}): {usage.get('requests', 0)} request(s), "
-            f"{usage.get('cached', 0)} cached{failed}; tokens {usage.get('prompt_tokens', 0)} in + "
+    extra = f"{usage.get('retries', 0)} retr{'y' if usage.get('retries', 0) == 1 else 'ies'}, {usage.get('mode_probes', 0)} mode probe(s)"
+    return (f"mode: LLM {usage.get('model', '?')} ({usage.get('mode', '?')}, {samples}): "
+            f"{usage.get('hard_fields', 0)} hard field(s) in {usage.get('batches', 0)} batch(es) of up to {usage.get('batch_size', '?')}; "
+            f"{usage.get('requests', 0)} request(s) ({extra}), {usage.get('cached', 0)} cached{failed}; tokens {usage.get('prompt_tokens', 0)} in + "
             f"{usage.get('completion_tokens', 0)} out = {usage.get('total_tokens', 0)}; latency {usage.get('latency_s', 0.0):.2f}s")
 
 

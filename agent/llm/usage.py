@@ -58,6 +58,9 @@ class RunUsage:
 
     def summary(self) -> dict[str, Any]:
         """Plain JSON for the graph state, the audit log and the proposal document."""
-        return {"model": self.model, "requests": self.requests, "cached": sum(1 for c in self.calls if c.cached),
+        return {"model": self.model, "requests": self.requests, "batches": len(self.calls),
+                "retries": sum(1 for c in self.calls if c.retried),
+                "mode_probes": sum(1 for c in self.calls if c.fallback),
+                "cached": sum(1 for c in self.calls if c.cached),
                 "failed": sum(1 for c in self.calls if c.error), "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens, "total_tokens": self.total_tokens, "latency_s": self.latency_s}

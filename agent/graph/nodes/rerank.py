@@ -39,7 +39,8 @@ def rerank(state: ProposeState, runtime: Runtime[GraphContext]) -> dict[str, Any
         ctx.audit.record(action, subject, inputs, outputs)
 
     merged, summary = rerank_proposal(proposal, profile, schema, ctx.settings, assist, record)
-    usage = {**assist.client.usage.summary(), "send_samples": assist.send_samples, "mode": assist.client.current_mode()}
+    usage = {**assist.client.usage.summary(), "send_samples": assist.send_samples, "mode": assist.client.current_mode(),
+             "hard_fields": len(summary.get("hard_fields", [])), "batch_size": assist.batch_size}
     ctx.audit.record("graph_rerank", subject,
                      {"llm": assist.client.model, "batch_size": assist.batch_size, "send_samples": assist.send_samples},
                      {**summary, "usage": usage})
