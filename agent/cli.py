@@ -32,6 +32,7 @@ from agent.console.schema_view import fields_as_json, print_fields  # noqa: E402
 from agent.jobs.apply_job import ApplyRequest, run_apply_job  # noqa: E402
 from agent.jobs.profile_job import run_profile_job  # noqa: E402
 from agent.jobs.source_access import ReadOptions  # noqa: E402
+from agent.review_commands import review_app  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from agent.store import open_session  # noqa: E402
 from tools.mapping import mapping_json_schema  # noqa: E402
@@ -55,6 +56,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(audit_app, name="audit")
 memory_app = typer.Typer(help="The retrieval memory of approved mappings (past approvals become evidence).", no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
+app.add_typer(review_app, name="review")
 
 
 class EngineChoice(str, Enum):
@@ -126,8 +128,8 @@ def profile(
 @exit_on_user_error
 def apply(
     ctx: typer.Context,
-    proposal: Path = typer.Argument(..., help="Mapping / proposal document (JSON)."),
-    source: Path = typer.Argument(..., help="Source file to apply it to."),
+    proposal: Path = typer.Argument(..., help="Mapping / proposal document (JSON); with --mapping-version, the SOURCE instead."),
+    source: Optional[Path] = typer.Argument(None, help="Source file to apply it to."),
     out: Path = typer.Option(..., "--out", help="Valid records, one JSON object per line: {\"row\": N, \"record\": {...}}."),
     rejects: Path = typer.Option(..., "--rejects", help="Quarantined rows, as --out plus \"errors\": [...]."),
     target_schema: Optional[Path] = typer.Option(
@@ -136,17 +138,26 @@ def apply(
     ),
     include_pending: bool = typer.Option(False, "--include-pending", help="Also apply fields with status needs_review (previews, evals)."),
     engine: Optional[EngineChoice] = typer.Option(None, "--engine", help="auto, python or duckdb (default CROSSWALK_ENGINE, auto)."),
+    mapping_version: Optional[str] = typer.Option(
+        None, "--mapping-version", metavar="ID",
+        help="Apply a stored mapping version (e.g. the one a review approved; id or 8+ character prefix) instead of a file.",
+    ),
 ) -> None:
     """Apply a mapping to a whole source: every row goes to --out (valid) or --rejects (with its errors).
 
-    Applies fields with status auto_accepted or approved. Prints a summary; exits 1 when no row was valid.
+    Usage: apply PROPOSAL SOURCE, or apply --mapping-version ID SOURCE. Applies fields with status auto_accepted or approved. Prints a summary; exits 1 when no row was valid.
     """
+    if mapping_version is not None and source is not None:
+        fail("with --mapping-version give only the SOURCE file, not a mapping file too")
+    if mapping_version is None and source is None:
+        fail("give a mapping file and a SOURCE file (or --mapping-version ID and a SOURCE file)")
+    mapping_path, source_path = (None, proposal) if source is None else (proposal, source)
     request = ApplyRequest(
-        mapping_path=proposal, source_path=source, out_path=out, rejects_path=rejects,
+        mapping_path=mapping_path, source_path=source_path, out_path=out, rejects_path=rejects,
         target_schema_path=target_schema, include_pending=include_pending,
-        engine=engine.value if engine is not None else None,
+        engine=engine.value if engine is not None else None, mapping_version_id=mapping_version,
     )
-    with apply_progress(source) as progress:
+    with apply_progress(source_path) as progress:
         outcome = run_apply_job(_settings(ctx), request, progress=progress)
     print_apply_summary(_out(), outcome)
     if outcome.summary.rows_valid == 0:

@@ -80,14 +80,14 @@ def counts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return write_csv(folder / "counts.csv", rows), write_schema(folder / "target.schema.json", schema)
 
 
-def test_the_graph_is_wired_read_profile_retrieve_propose_rerank_validate_repair_route() -> None:
+def test_the_graph_is_wired_read_profile_retrieve_propose_rerank_validate_repair_route_review() -> None:
     drawn = build_graph().get_graph()
     assert set(drawn.nodes) == {"__start__", *NODE_NAMES, "__end__"}
     edges = {(e.source, e.target, e.conditional) for e in drawn.edges}
     assert edges == {
         ("__start__", "read", False), ("read", "profile", False), ("profile", "retrieve", False), ("retrieve", "propose", False),
         ("propose", "rerank", False), ("rerank", "validate", False), ("validate", "repair", True), ("validate", "route", True),
-        ("repair", "validate", False), ("route", "__end__", False),
+        ("repair", "validate", False), ("route", "review", False), ("review", "__end__", False),
     }
 
 
@@ -128,7 +128,7 @@ def test_the_final_document_carries_validation_evidence_and_the_run(custody_run:
 def test_every_checkpoint_holds_plain_json_and_no_sample_rows(custody_run: tuple[dict[str, Any], Any, ListSink]) -> None:
     _, graph, _ = custody_run
     history = list(graph.get_state_history({"configurable": {"thread_id": "run-1"}}))
-    assert len(history) == len(STRAIGHT) + 2  # the input, one per node, and the end
+    assert len(history) == len(STRAIGHT) + 3  # the input, one per node, review (nothing to review here), and the end
     for snapshot in history:
         values = dict(snapshot.values)
         assert set(values) <= set(ProposeState.__annotations__)

@@ -99,11 +99,12 @@ def test_a_crashed_run_resumes_from_its_last_checkpoint(work: tuple[Settings, Pa
         actions = [e.action for e in list_events(session, run_id=run_id)]
         assert verify_chain(session) == []
         run = session.get(Run, run_id)
-        assert run is not None and run.status == "succeeded" and run.error is None
+        # the resumed run finished proposing and now waits at the review node for people
+        assert run is not None and run.status == "review" and run.error is None
         assert run.summary is not None and run.summary["fields"] == len(EXPECTED_SOURCES)
     # read, profile and propose ran once, before the crash; the resumed run started at validate
     assert actions == ["run_started", "graph_read", "graph_profile", "graph_retrieve", "graph_propose", "graph_rerank", "propose_failed",
-                       "run_resumed", "graph_validate", "graph_route", "proposal_written"]
+                       "run_resumed", "graph_validate", "graph_route", "review_queued", "proposal_written", "run_waiting_for_review"]
     document = json.loads(out.read_text(encoding="utf-8"))
     assert {f["target"]: f["sources"] for f in document["fields"]} == EXPECTED_SOURCES
     assert document["run_id"] == run_id
@@ -115,7 +116,7 @@ def test_a_run_can_be_resumed_after_a_crash_in_any_later_node(work: tuple[Settin
     entered: Counter[str] = Counter()
     request = ProposeRequest(out_path=source.parent / "p.json", resume_run_id=run_id)
     outcome = run_propose_job(settings, request, fault=lambda name: entered.update([name]))
-    assert entered == Counter({"route": 1}) and outcome.resumed
+    assert entered == Counter({"route": 1, "review": 1}) and outcome.resumed and outcome.review_items > 0
     assert outcome.document.unmapped_sources == ["ROWVER", "LAST_UPDATED_BY", "EXTRACT_DT"]
 
 
@@ -141,7 +142,9 @@ def test_resume_refuses_unknown_finished_and_changed_runs(work: tuple[Settings, 
     source.write_bytes(original)
     assert resume(settings, run_id, out).exit_code == 0
     finished = resume(settings, run_id, out)
-    assert finished.exit_code == 2 and finished.stderr == f"crosswalk: error: run {run_id} already finished; nothing to resume\n"
+    # the resumed run paused for review: only deciding its last item resumes it now
+    assert finished.exit_code == 2 and finished.stderr == (f"crosswalk: error: run {run_id} is waiting for review; it resumes when "
+                                                           f"its last item is decided (crosswalk review list --run {run_id})\n")
 
 
 def _malicious(arg: Any) -> bytes:

@@ -96,15 +96,17 @@ def test_the_run_dataset_and_audit_events_are_stored(proposed: tuple[Path, Resul
     with open_session(settings) as session:
         (run_row,) = session.exec(select(Run)).all()
         (dataset,) = session.exec(select(Dataset)).all()
-    assert (run_row.kind, run_row.status, run_row.dataset_id) == ("propose", "succeeded", dataset.id)
+    # fields left needs_review are queued for people: the run waits at the review node
+    assert (run_row.kind, run_row.status, run_row.dataset_id) == ("propose", "review", dataset.id)
     doc = json.loads((work / "proposal.json").read_text(encoding="utf-8"))
     auto = sum(1 for f in doc["fields"] if f["status"] == "auto_accepted")
-    assert run_row.summary == {"fields": 12, "auto_accepted": auto, "needs_review": 12 - auto, "unmapped_sources": 3}
+    assert run_row.summary == {"fields": 12, "auto_accepted": auto, "needs_review": 12 - auto, "unmapped_sources": 3,
+                               "review_items": 12 - auto}
     assert run_row.mapping_version_id is not None
     log = run("--data-dir", work / "data", "audit", "log", "--run", run_row.id, "--json")
     actions = [json.loads(line)["action"] for line in log.stdout.splitlines()]
     assert actions == ["run_started", "graph_read", "graph_profile", "graph_retrieve", "graph_propose", "graph_rerank",
-                       "graph_validate", "graph_route", "proposal_written"]
+                       "graph_validate", "graph_route", "review_queued", "proposal_written", "run_waiting_for_review"]
 
 
 def test_propose_then_apply_end_to_end(proposed: tuple[Path, Result, list[dict[str, str]]]) -> None:

@@ -112,3 +112,5 @@ def print_proposal(console: Console, outcome: ProposeOutcome, *, offline: bool) 
     resumed = " (resumed from its checkpoint)" if outcome.resumed else ""
     console.print(f"proposal: {outcome.out_path}")
     console.print(f"run: {outcome.run_id}{resumed}; mapping version: {outcome.mapping_version_id[:16]}")
+    if outcome.review_items:
+        console.print(f"{outcome.review_items} item(s) waiting for review, run {outcome.run_id}")

@@ -2,8 +2,8 @@
 
 from agent.graph.build import NODE_NAMES, build_graph, thread_config
 from agent.graph.checkpoints import open_checkpointer, strict_serde
-from agent.graph.context import AuditSink, FaultHook, GraphContext, StoreAuditSink
+from agent.graph.context import AuditSink, FaultHook, GraphContext, StoreAuditSink, StoreReviewQueue
 from agent.graph.state import ProposeState, initial_state
 
-__all__ = ["NODE_NAMES", "AuditSink", "FaultHook", "GraphContext", "ProposeState", "StoreAuditSink", "build_graph", "initial_state",
+__all__ = ["NODE_NAMES", "AuditSink", "FaultHook", "GraphContext", "ProposeState", "StoreAuditSink", "StoreReviewQueue", "build_graph", "initial_state",
            "open_checkpointer", "strict_serde", "thread_config"]

@@ -1,12 +1,8 @@
-"""Wiring of the propose graph: read -> profile -> retrieve -> propose -> validate -> (repair) -> route.
+"""Wiring of the propose graph: read -> profile -> retrieve -> propose -> validate -> (repair) -> route -> review.
 
 ``repair`` loops back to ``validate`` while fields fail and rounds remain (the validate
-node decides; see ``nodes.validate``). Places kept for the next issues' nodes:
-
-- ``rerank`` (the LLM, when configured) between ``propose`` and ``validate``;
-- ``review`` (a human, via an interrupt) after ``route`` for fields left needs_review.
-
-Each is one more entry in ``PIPELINE`` (or one more branch target), nothing else changes.
+node decides; see ``nodes.validate``). ``rerank`` (the LLM, when configured) sits between
+``propose`` and ``validate``; ``review`` (people, via an interrupt) follows ``route``.
 """
 
 from __future__ import annotations
@@ -34,7 +30,8 @@ PIPELINE: tuple[tuple[str, Node], ...] = (
 )
 REPAIR = "repair"
 ROUTE = "route"
-NODE_NAMES: tuple[str, ...] = (*(name for name, _ in PIPELINE), REPAIR, ROUTE)
+REVIEW = "review"
+NODE_NAMES: tuple[str, ...] = (*(name for name, _ in PIPELINE), REPAIR, ROUTE, REVIEW)
 
 
 def after_validate(state: ProposeState) -> str:
@@ -54,7 +51,9 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
         graph.add_edge(before, after)
     graph.add_conditional_edges(PIPELINE[-1][0], after_validate, {REPAIR: REPAIR, ROUTE: ROUTE})
     graph.add_edge(REPAIR, PIPELINE[-1][0])
-    graph.add_edge(ROUTE, END)  # review: next issue
+    graph.add_node(REVIEW, nodes.review)
+    graph.add_edge(ROUTE, REVIEW)  # review interrupts the run while people decide (see nodes.review)
+    graph.add_edge(REVIEW, END)
     return graph.compile(checkpointer=checkpointer)
 
 

@@ -15,6 +15,7 @@ from agent.audit import record_event
 from agent.graph.resources import SampleCache, SchemaCache
 from agent.settings import Settings
 from agent.store import open_session
+from agent.store.review import create_items, items_of_run
 from tools.profile import FieldProfile
 from tools.propose import ProposeSettings
 
@@ -38,6 +39,29 @@ class AuditSink(Protocol):
     """Where nodes write their audit events."""
 
     def record(self, action: str, subject: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> None: ...
+
+
+class ReviewQueue(Protocol):
+    """Where the review node queues items: returns them as plain data, and whether they are new."""
+
+    def queue(self, run_id: str, make_items: Callable[[], list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], bool]: ...
+
+
+@dataclass
+class StoreReviewQueue:
+    """Review items in the application database, proposed by the actor who started the run."""
+
+    settings: Settings
+    actor: str
+
+    def queue(self, run_id: str, make_items: Callable[[], list[dict[str, Any]]]) -> tuple[list[dict[str, Any]], bool]:
+        # make_items reads the sample: called only the first time, not when the resumed node runs again
+        with open_session(self.settings) as session:
+            rows = items_of_run(session, run_id)
+            created = not rows
+            if created:
+                rows = create_items(session, run_id, make_items(), proposed_by=self.actor)
+            return [{"id": r.id, "kind": r.kind, "target": r.target, "version": r.version} for r in rows], created
 
 
 @dataclass
@@ -67,6 +91,7 @@ class GraphContext:
     memory: PastRecall | None = None  # None: no memory yet (nothing approved), retrieve recalls nothing
     memory_top_k: int = DEFAULT_MEMORY_TOP_K
     llm: LlmAssist | None = None  # None: no LLM configured (or --offline); the rerank node does nothing
+    review: ReviewQueue | None = None  # None: no people in the loop (evals, tests); the review node does nothing
 
     def enter(self, node: str) -> None:
         """Mark the start of a node (the only place a test's fault hook can fire)."""

@@ -16,9 +16,11 @@ from agent.audit import record_event
 from agent.jobs.source_access import ReadOptions, require_file
 from agent.settings import Settings
 from agent.store import (
-    close_run, file_sha256, open_run, open_session, register_dataset, store_mapping_version,
+    close_run, file_sha256, load_mapping_version, open_run, open_session, register_dataset, store_mapping_version,
 )
+from agent.store.mapping_versions import resolve_version_id
 from tools.engines import apply_mapping
+from tools.errors import CrosswalkError
 from tools.engines.summary import ApplySummary
 from tools.mapping import MappingDocument, load_mapping
 from tools.readers import open_source
@@ -28,11 +30,15 @@ from tools.target_schema import load_target_schema
 SchemaOrigin = Literal["option", "mapping", "bundled"]
 
 
+class ApplyRequestError(CrosswalkError):
+    """The apply request names no mapping, or two."""
+
+
 @dataclass(frozen=True)
 class ApplyRequest:
     """Everything ``crosswalk apply`` was asked to do."""
 
-    mapping_path: Path
+    mapping_path: Path | None  # None: the stored mapping version ``mapping_version_id``
     source_path: Path
     out_path: Path
     rejects_path: Path
@@ -40,6 +46,7 @@ class ApplyRequest:
     include_pending: bool = False
     engine: str | None = None
     read_options: ReadOptions | None = None
+    mapping_version_id: str | None = None  # apply a stored (e.g. reviewed and approved) version instead of a file
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,16 @@ def resolve_schema_path(
     return bundled_standard_path(), "bundled"
 
 
+def _requested_mapping(settings: Settings, request: ApplyRequest) -> MappingDocument:
+    """The mapping file, or the stored version (a unique id prefix of 8+ characters will do)."""
+    if (request.mapping_path is None) == (request.mapping_version_id is None):
+        raise ApplyRequestError("give either a mapping file or --mapping-version ID, not both or neither")
+    if request.mapping_path is not None:
+        return load_mapping(request.mapping_path)
+    with open_session(settings) as session:
+        return load_mapping_version(session, resolve_version_id(session, request.mapping_version_id or ""))
+
+
 def _mapping_read_options(doc: MappingDocument) -> dict[str, str]:
     """The encoding, delimiter and sheet the mapping recorded for its source, where set."""
     if doc.source is None:
@@ -93,8 +110,9 @@ def run_apply_job(
     progress: Callable[[int], None] | None = None,
 ) -> ApplyOutcome:
     """Run ``tools.engines.apply_mapping`` for ``request`` inside a logged run."""
-    doc = load_mapping(request.mapping_path)
-    schema_path, schema_origin = resolve_schema_path(doc, request.mapping_path, request.target_schema_path)
+    doc = _requested_mapping(settings, request)
+    # a stored version has no folder of its own: relative schema paths resolve from the working directory
+    schema_path, schema_origin = resolve_schema_path(doc, request.mapping_path or Path("mapping-version"), request.target_schema_path)
     schema = load_target_schema(schema_path)
     require_file(request.source_path)
     options = request.read_options or ReadOptions()
@@ -128,7 +146,8 @@ def run_apply_job(
         applied = doc.applied_fields(request.include_pending)
         record_event(
             session, actor, "mapping_version_used", f"mapping_version:{version.id}",
-            {"path": str(request.mapping_path), "target_schema": str(schema_path), "schema_origin": schema_origin},
+            {"path": str(request.mapping_path) if request.mapping_path else None, "requested_version": request.mapping_version_id,
+             "target_schema": str(schema_path), "schema_origin": schema_origin},
             {"fields_applied": [f.target for f in applied], "fields_in_document": len(doc.fields)},
             run.id,
         )

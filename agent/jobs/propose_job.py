@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from agent.audit import record_event
-from agent.graph import FaultHook, GraphContext, StoreAuditSink, build_graph, open_checkpointer, thread_config
+from agent.graph import FaultHook, GraphContext, StoreAuditSink, StoreReviewQueue, build_graph, open_checkpointer, thread_config
 from agent.graph.resources import SampleCache
 from agent.graph.state import ProposeState, initial_state
 from agent.jobs.memory_job import open_memory
@@ -32,6 +32,8 @@ from tools.standards import bundled_standard_path
 from tools.target_schema import load_target_schema
 
 SchemaOrigin = Literal["option", "bundled", "run"]
+REVIEW_STATUS = "review"  # a run paused at the review node's interrupt, waiting for people
+INTERRUPT_KEY = "__interrupt__"  # where invoke() reports the interrupts that paused the run
 
 
 class ProposeError(CrosswalkError):
@@ -68,6 +70,7 @@ class ProposeOutcome:
     resumed: bool
     source_notes: list[str]
     llm_usage: dict[str, Any] | None = None  # requests, tokens, latency of the run's LLM calls (None: no LLM ran)
+    review_items: int = 0  # items queued for people: the run waits (status "review") until they are decided
 
 
 def propose_settings(settings: Settings) -> ProposeSettings:
@@ -128,7 +131,8 @@ def run_propose_job(settings: Settings, request: ProposeRequest, *, fault: Fault
                               offline=request.offline)
         context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
                                samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds,
-                               memory=open_memory(settings), memory_top_k=settings.memory_top_k, llm=assist)
+                               memory=open_memory(settings), memory_top_k=settings.memory_top_k, llm=assist,
+                               review=StoreReviewQueue(settings, actor))
         final = _invoke(settings, session, run, state, context, actor)
         return _finish(session, run, final, request, actor, Path(schema_path), origin, resumed=False, notes=list(info.notes))
 
@@ -143,6 +147,8 @@ def _resume(settings: Settings, request: ProposeRequest, fault: FaultHook | None
             raise ResumeError(f"no propose run {run_id} in {settings.data_dir}")
         if run.status == "succeeded":
             raise ResumeError(f"run {run_id} already finished; nothing to resume")
+        if run.status == REVIEW_STATUS:
+            raise ResumeError(f"run {run_id} is waiting for review; it resumes when its last item is decided (crosswalk review list --run {run_id})")
         with open_checkpointer(settings.data_dir) as saver:
             snapshot = build_graph(saver).get_state(thread_config(run_id))
         state = dict(snapshot.values)
@@ -159,7 +165,8 @@ def _resume(settings: Settings, request: ProposeRequest, fault: FaultHook | None
         context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
                                samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds,
                                memory=open_memory(settings), memory_top_k=settings.memory_top_k,
-                               llm=llm_assist(settings, request, offline=bool(state.get("offline"))))
+                               llm=llm_assist(settings, request, offline=bool(state.get("offline"))),
+                               review=StoreReviewQueue(settings, run.actor))
         final = _invoke(settings, session, run, None, context, actor)
         notes = list((final.get("source_info") or {}).get("notes") or [])
         return _finish(session, run, final, request, actor, Path(final["schema_path"]), "run", resumed=True, notes=notes)
@@ -216,10 +223,24 @@ def _finish(session: Session, run: Run, final: dict[str, Any], request: ProposeR
                  {"target_schema": str(schema_path)},
                  {"path": str(request.out_path), "sha256": file_sha256(request.out_path), **counts}, run.id)
     run.mapping_version_id = version.id
-    close_run(session, run, summary=counts)
-    return ProposeOutcome(run_id=run.id, dataset_id=run.dataset_id, mapping_version_id=version.id, document=document,
+    waiting = _queued_items(final)
+    if waiting:
+        # paused, not finished: the review job resumes the thread when the last item is decided
+        run.status, run.summary = REVIEW_STATUS, {**counts, "review_items": waiting}
+        session.add(run)
+        session.commit()
+        record_event(session, actor, "run_waiting_for_review", f"run:{run.id}", {}, {"review_items": waiting}, run.id)
+    else:
+        close_run(session, run, summary=counts)
+    return ProposeOutcome(review_items=waiting, run_id=run.id, dataset_id=run.dataset_id, mapping_version_id=version.id, document=document,
                           out_path=request.out_path, schema_path=schema_path, schema_origin=origin, resumed=resumed,
                           source_notes=notes, llm_usage=final.get("llm_usage"))
+
+
+def _queued_items(final: dict[str, Any]) -> int:
+    """How many review items the interrupt that paused the run is waiting for (0: it finished)."""
+    interrupts = final.get(INTERRUPT_KEY) or ()
+    return sum(len((i.value or {}).get("items") or []) for i in interrupts)
 
 
 def _counts(document: MappingDocument) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from agent.store.models import MappingVersion
 from tools.errors import StoreError
@@ -41,3 +41,19 @@ def load_mapping_version(session: Session, version_id: str) -> MappingDocument:
     if row is None:
         raise StoreError(f"mapping version {version_id} is not stored")
     return parse_mapping(row.document, origin=f"mapping version {version_id}")
+
+
+MIN_PREFIX = 8
+
+
+def resolve_version_id(session: Session, given: str) -> str:
+    """The full id of a stored version named by its id or a unique prefix of at least 8 characters."""
+    if session.get(MappingVersion, given) is not None:
+        return given
+    if len(given) >= MIN_PREFIX:
+        found = list(session.exec(select(MappingVersion.id).where(MappingVersion.id.startswith(given)).limit(2)).all())  # type: ignore[union-attr]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise StoreError(f"mapping version prefix {given} is ambiguous; give more characters")
+    raise StoreError(f"mapping version {given} is not stored")

@@ -85,3 +85,31 @@ class AuditEvent(SQLModel, table=True):
     run_id: str | None = Field(default=None, index=True)
     prev_hash: str
     hash: str = Field(unique=True)
+
+
+ReviewKind = Literal["mapping_field", "field_merge", "value_map", "record_merge"]
+ReviewState = Literal["open", "approved", "rejected", "edited"]
+
+
+class ReviewItem(SQLModel, table=True):
+    """One decision a person must take for a run (see ``agent.store.review``).
+
+    ``proposal`` holds the field mapping with its evidence: raw sample values (the
+    database is the force's own), transformed values, validation, rationale, confidence
+    and review reasons. ``version`` is the optimistic lock: every change increments it.
+    """
+
+    __tablename__ = "review_item"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    run_id: str = Field(foreign_key="run.id", index=True)
+    kind: str
+    target: str
+    proposal: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="open", index=True)
+    proposed_by: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+    version: int = 1
+    created_at: str = Field(default_factory=utc_timestamp)

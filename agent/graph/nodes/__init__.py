@@ -11,7 +11,8 @@ from agent.graph.nodes.read import read
 from agent.graph.nodes.repair import repair
 from agent.graph.nodes.rerank import rerank
 from agent.graph.nodes.retrieve import retrieve
+from agent.graph.nodes.review import review
 from agent.graph.nodes.route import route
 from agent.graph.nodes.validate import validate
 
-__all__ = ["profile", "propose", "read", "repair", "rerank", "retrieve", "route", "validate"]
+__all__ = ["profile", "propose", "read", "repair", "rerank", "retrieve", "review", "route", "validate"]

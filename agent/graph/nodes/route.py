@@ -1,8 +1,8 @@
 """route: set each field's confidence and status, and write the final document into the state.
 
 ``tools.propose.route`` decides (auto-accept only what is confident, validated and free of
-always-review reasons). The review node of a later issue follows this one: it will
-interrupt the graph for the fields left ``needs_review``.
+always-review reasons). The review node follows this one: it interrupts the graph for
+the fields left ``needs_review`` (see ``nodes.review``).
 """
 
 from __future__ import annotations
