@@ -12,26 +12,41 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
 SHOW_LIMIT = 80
 """Longer values are cut to this many characters plus '...' so reasons stay one line."""
 
 
-def show(value: Any) -> str:
-    """The value as a reason quotes it: strings in single quotes, numbers bare."""
+def plain_text(value: Any) -> str | None:
+    """How a scalar reads as text, or None for lists, objects and other kinds.
+
+    Integer-valued floats lose their '.0' because XLSX stores every number as a float
+    (a code typed as 12 arrives as 12.0); booleans read as JSON does, 'true'/'false'.
+    """
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return str(int(value))
-        return repr(value)
+        return str(int(value)) if math.isfinite(value) and value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, (dt.date, dt.time)):
-        return quote(value.isoformat())
-    if isinstance(value, str):
-        return quote(value)
+        return value.isoformat()
+    return None
+
+
+def show(value: Any) -> str:
+    """The value as a reason quotes it: strings and dates in single quotes, numbers bare."""
+    if isinstance(value, (str, dt.date, dt.time)):
+        return quote(plain_text(value) or "")
+    text = plain_text(value)
+    if text is not None:
+        return text
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):

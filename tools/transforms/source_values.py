@@ -7,9 +7,6 @@ through :func:`as_text`, so every op agrees on what ``12.0`` or ``True`` looks l
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from decimal import Decimal
 from typing import Any
 
 from tools.errors import TransformValueError
@@ -17,26 +14,11 @@ from tools.transforms import reasons
 
 
 def as_text(value: Any, expected: str = "a single value") -> str:
-    """The text of a scalar value; lists and objects are refused.
-
-    Integer-valued floats lose their '.0' because XLSX stores every number as a float
-    (a code typed as 12 arrives as 12.0); booleans read as JSON does, 'true'/'false'.
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    raise TransformValueError(wrong_kind(value, expected))
+    """The text of a scalar value (see ``reasons.plain_text``); lists and objects are refused."""
+    text = reasons.plain_text(value)
+    if text is None:
+        raise TransformValueError(wrong_kind(value, expected))
+    return text
 
 
 def wrong_kind(value: Any, expected: str) -> str:
