@@ -106,19 +106,18 @@ def test_xlsx_named_csv(tmp_path: Path) -> None:
     assert str(error_for(path)) == f"{path}: looks like an XLSX workbook but is named .csv"
 
 
-def test_json_named_csv(tmp_path: Path) -> None:
-    path = write(tmp_path, "export.csv", b'[\n  {"a": 1}\n]')
-    assert str(error_for(path)) == f"{path}: looks like a JSON array but is named .csv"
-
-
-def test_json_lines_named_csv(tmp_path: Path) -> None:
-    path = write(tmp_path, "export.csv", b'{"a": 1}\n{"a": 2}\n')
-    assert str(error_for(path)) == f"{path}: looks like JSON Lines (one object per line) but is named .csv"
-
-
-def test_json_array_named_jsonl(tmp_path: Path) -> None:
-    path = write(tmp_path, "events.jsonl", b'[{"a": 1}]')
-    assert str(error_for(path)) == f"{path}: looks like a JSON array but is named .jsonl"
+@pytest.mark.parametrize(
+    ("name", "content", "looks_like"),
+    [
+        ("export.csv", b'[\n  {"a": 1}\n]', "a JSON array"),
+        ("export.csv", b'{"a": 1}\n{"a": 2}\n', "JSON Lines (one object per line)"),
+        ("events.jsonl", b'[{"a": 1}]', "a JSON array"),
+    ],
+)
+def test_json_named_as_another_format(tmp_path: Path, name: str, content: bytes, looks_like: str) -> None:
+    path = write(tmp_path, name, content)
+    suffix = name.rsplit(".", 1)[1]
+    assert str(error_for(path)) == f"{path}: looks like {looks_like} but is named .{suffix}"
 
 
 def test_text_named_xlsx(tmp_path: Path) -> None:
