@@ -4,11 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lock clean help
+CHROMIUM ?= /usr/bin/chromium
+# Root installs directly; anyone else needs sudo. The browser tests need Debian's Chromium.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench lock clean help browser
 
 help:
 	@echo "make demo   - set up .venv and run crosswalk on the bundled demo dataset (offline)"
-	@echo "make test   - set up .venv and run the test suite"
+	@echo "make test   - set up .venv (and Debian's chromium for the browser tests) and run the test suite"
 	@echo "make bench  - run the apply benchmark (1,000,000 rows)"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs network to PyPI)"
 
@@ -21,8 +25,13 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	bash evals/demo/run_demo.sh
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# Debian's Chromium for the Playwright browser tests (Playwright never downloads a browser here).
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "make: Debian's chromium is needed for the browser tests" >&2; exit 1; }
+
+test: $(STAMP) browser
+	CROSSWALK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m evals.bench_apply --rows 1000000

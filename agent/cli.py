@@ -13,18 +13,16 @@ import os
 os.environ["LANGGRAPH_STRICT_MSGPACK"] = "true"
 
 import json  # noqa: E402
-import sys  # noqa: E402
 from enum import Enum  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Optional  # noqa: E402
 
 import typer  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
-from rich.console import Console  # noqa: E402
 
-from agent.audit import count_events, latest_event, list_events, verify_chain  # noqa: E402
+from agent.audit_commands import audit_app  # noqa: E402
 from agent.console.apply_view import print_apply_summary  # noqa: E402
-from agent.console.audit_view import event_json, print_events  # noqa: E402
+from agent.console.command_context import command_settings, stdout_console  # noqa: E402
 from agent.console.failures import exit_on_user_error, fail, settings_error_message  # noqa: E402
 from agent.console.profile_view import print_profile  # noqa: E402
 from agent.console.progress import apply_progress  # noqa: E402
@@ -32,16 +30,16 @@ from agent.console.schema_view import fields_as_json, print_fields  # noqa: E402
 from agent.jobs.apply_job import ApplyRequest, run_apply_job  # noqa: E402
 from agent.jobs.profile_job import run_profile_job  # noqa: E402
 from agent.jobs.source_access import ReadOptions  # noqa: E402
+from agent.link_commands import eval_link_command, link_command, link_decide_command  # noqa: E402
 from agent.review_commands import review_app  # noqa: E402
+from agent.user_commands import users_app  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from agent.store import open_session  # noqa: E402
 from tools.mapping import mapping_json_schema  # noqa: E402
 from tools.standards import bundled_standard_path  # noqa: E402
 from tools.target_schema import load_target_schema  # noqa: E402
 
-PIPED_WIDTH = 140
 NO_VALID_ROWS_EXIT = 1
-AUDIT_BROKEN_EXIT = 1
 
 app = typer.Typer(
     name="crosswalk",
@@ -51,12 +49,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 schema_app = typer.Typer(help="Inspect target schemas and the mapping document format.", no_args_is_help=True)
-audit_app = typer.Typer(help="Verify and read the hash-chained audit log.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(audit_app, name="audit")
 memory_app = typer.Typer(help="The retrieval memory of approved mappings (past approvals become evidence).", no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
 app.add_typer(review_app, name="review")
+app.add_typer(users_app, name="users")
 
 
 class EngineChoice(str, Enum):
@@ -65,20 +63,8 @@ class EngineChoice(str, Enum):
     duckdb = "duckdb"
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    """The settings the global callback built (or fresh ones when a command runs alone)."""
-    found = ctx.find_root().obj
-    return found if isinstance(found, Settings) else Settings()
-
-
-def _out() -> Console:
-    """The stdout console, built per call so it follows whatever sys.stdout is now (tests swap it).
-
-    Plain lines are never broken (soft_wrap). Piped output (logs, files) gets a fixed
-    wide layout instead of rich's 80 columns, unless COLUMNS says otherwise.
-    """
-    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(highlight=False, soft_wrap=True, width=PIPED_WIDTH if piped else None)
+_settings = command_settings
+_out = stdout_console
 
 
 @app.callback()
@@ -284,41 +270,6 @@ def schema_mapping_doc() -> None:
     typer.echo(json.dumps(mapping_json_schema(), indent=2, ensure_ascii=False))
 
 
-@audit_app.command("verify")
-@exit_on_user_error
-def audit_verify(ctx: typer.Context) -> None:
-    """Recompute the audit log's hash chain; exit 1 and list the problems if it was altered."""
-    with open_session(_settings(ctx)) as session:
-        problems = verify_chain(session)
-        total = count_events(session)
-        head = latest_event(session)
-        last = head.hash if head is not None else None
-    if problems:
-        for problem in problems:
-            typer.echo(f"audit: {problem}")
-        typer.echo(f"audit chain BROKEN: {len(problems)} problem(s) in {total} event(s)", err=True)
-        raise typer.Exit(AUDIT_BROKEN_EXIT)
-    tail = f"; last hash {last}" if last else ""
-    typer.echo(f"audit chain intact: {total} event(s){tail}")
-
-
-@audit_app.command("log")
-@exit_on_user_error
-def audit_log(
-    ctx: typer.Context,
-    run: Optional[str] = typer.Option(None, "--run", help="Only the events of this run id."),
-    as_json: bool = typer.Option(False, "--json", help="Print every event in full, one JSON object per line."),
-) -> None:
-    """Print audit events in order (all, or those of one run)."""
-    with open_session(_settings(ctx)) as session:
-        events = list_events(session, run_id=run)
-    if as_json:
-        for event in events:
-            typer.echo(event_json(event))
-        return
-    print_events(_out(), events)
-
-
 @memory_app.command("add")
 @exit_on_user_error
 def memory_add(
@@ -367,6 +318,53 @@ def memory_stats_command(
         typer.echo("systems: " + ", ".join(stats["systems"]))
     if stats["approvers"]:
         typer.echo("approved by: " + ", ".join(stats["approvers"]))
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@app.command()
+@exit_on_user_error
+def serve(
+    ctx: typer.Context,
+    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default CROSSWALK_WEB_HOST, 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port (default CROSSWALK_WEB_PORT, 8000)."),
+    allow_remote: bool = typer.Option(
+        False, "--allow-remote",
+        help="Allow binding an address other than loopback. Put a TLS-terminating proxy in front: "
+             "passwords and session cookies must not cross a network in clear text.",
+    ),
+) -> None:
+    """Start the review web app (sign in, the queue, items, runs, mapping versions, audit trail).
+
+    Uses the application database of --data-dir / CROSSWALK_DATABASE_URL. Create the first user with `crosswalk users add NAME --role admin`.
+    """
+    import uvicorn
+
+    from review_ui.app import create_app
+
+    settings = _settings(ctx)
+    bind = host or settings.web_host
+    listen = port or settings.web_port
+    if bind not in LOOPBACK_HOSTS and not allow_remote:
+        fail(f"refusing to listen on {bind}: only loopback (127.0.0.1) without --allow-remote; "
+             "anything reachable from a network needs TLS in front (a reverse proxy)")
+    if bind not in LOOPBACK_HOSTS:
+        typer.echo(f"crosswalk: warning: listening on {bind}; serve it only behind TLS (a reverse proxy), "
+                   "or passwords and session cookies cross the network in clear text", err=True)
+    if not settings.web_cookie_secure:
+        typer.echo("crosswalk: warning: CROSSWALK_WEB_COOKIE_SECURE is off; session cookies may travel without TLS", err=True)
+    with open_session(settings):
+        pass  # open the database (and create its tables) now, so a bad data dir fails here in one line
+    typer.echo(f"crosswalk review on http://{bind}:{listen}/ (data: {settings.resolved_database_url()})")
+    uvicorn.run(create_app(settings), host=bind, port=listen, log_level="info", proxy_headers=True,
+                server_header=False)
+
+
+# Record linkage (issue 7) lives in its own module; registered last so --help lists it after eval.
+app.command("link")(link_command)
+app.command("eval-link")(eval_link_command)
+app.command("link-decide")(link_decide_command)
 
 
 def main() -> None:

@@ -12,18 +12,15 @@ from typing import Any, Optional
 
 import typer
 
+from agent.console.command_context import command_settings
 from agent.console.failures import exit_on_user_error, fail
-from agent.settings import Settings
 
 review_app = typer.Typer(help="The review queue: fields the agent did not auto-accept, waiting for a person.",
                          no_args_is_help=True)
 
 
-def _settings(ctx: typer.Context, as_user: str | None = None) -> Settings:
-    """The global settings; ``--as`` names the acting person (else CROSSWALK_USER, else the OS login)."""
-    found = ctx.find_root().obj
-    settings = found if isinstance(found, Settings) else Settings()
-    return settings.model_copy(update={"user": as_user}) if as_user else settings
+# ``--as`` names the acting person (else CROSSWALK_USER, else the OS login).
+_settings = command_settings
 
 
 def _sample_text(sample: dict[str, Any]) -> str:
@@ -46,11 +43,16 @@ def review_list(
     with open_session(_settings(ctx)) as session:
         items = open_items(session, run)
     for item in items:
-        field = item.proposal["field"]
+        field = item.proposal["field"] or {"confidence": item.confidence, "sources": []}  # record merges have no field
         if as_json:
             typer.echo(json.dumps({"id": item.id, "run_id": item.run_id, "kind": item.kind, "target": item.target,
                                    "state": item.state, "version": item.version, "confidence": field.get("confidence"),
                                    "proposed_by": item.proposed_by}))
+            continue
+        if item.kind == "record_merge":
+            from agent.console.link_view import merge_item_line
+
+            typer.echo(merge_item_line(item))
             continue
         typer.echo(f"{item.id}  {item.kind:<13} {item.target}  <- {' + '.join(field['sources'])}  "
                    f"confidence {field.get('confidence', 0):.2f}  {item.state} (v{item.version})  run {item.run_id}")
@@ -67,6 +69,13 @@ def review_show(ctx: typer.Context, item_id: str = typer.Argument(..., metavar="
 
     with open_session(_settings(ctx)) as session:
         item = get_item(session, item_id)
+    if item.kind == "record_merge":
+        from agent.console.link_view import merge_item_lines
+
+        typer.echo("\n".join(merge_item_lines(item)))
+        if item.decided_by:
+            typer.echo(f"decided by {item.decided_by} at {item.decided_at}: {item.reason}")
+        return
     field = item.proposal["field"]
     preview = item.proposal.get("preview") or {}
     typer.echo(f"item {item.id} ({item.kind}, {item.state}, version {item.version}) of run {item.run_id}")

@@ -20,6 +20,7 @@ EngineName = Literal["auto", "python", "duckdb"]
 MemoryEmbedding = Literal["hashing", "sentence-transformers", "openai"]
 MEMORY_FOLDER = "memory"
 StructuredMode = Literal["json_schema", "json_object", "auto"]
+LinkBackend = Literal["duckdb", "spark"]
 
 
 class Settings(BaseSettings):
@@ -149,6 +150,82 @@ class Settings(BaseSettings):
         ge=1,
         le=50,
         description="How many past approved mappings the retrieve step recalls per source field.",
+    )
+
+    web_host: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Address `crosswalk serve` binds the review web app to. Anything other than loopback also needs "
+            "`--allow-remote` and should sit behind a TLS-terminating proxy."
+        ),
+    )
+    web_port: int = Field(default=8000, ge=1, le=65535, description="Port `crosswalk serve` listens on.")
+    web_session_idle_minutes: float = Field(
+        default=30, gt=0,
+        description="A web session ends after this many minutes without a request; the person signs in again.",
+    )
+    web_session_max_hours: float = Field(
+        default=8, gt=0,
+        description="A web session ends this many hours after sign-in, however active it is.",
+    )
+    web_cookie_secure: bool = Field(
+        default=True,
+        description=(
+            "Send the session cookie only over HTTPS (the `Secure` flag). Turn off only for a plain-HTTP "
+            "trial on loopback; browsers drop Secure cookies there otherwise (except on localhost)."
+        ),
+    )
+    web_sign_in_max_failures: int = Field(
+        default=5, ge=1,
+        description=(
+            "Failed sign-ins for one user name from one address within the window before further tries are refused "
+            "(an address trying many names is refused after four times as many)."
+        ),
+    )
+    web_sign_in_window_minutes: float = Field(
+        default=15, gt=0,
+        description="The sign-in rate-limit window: failures older than this no longer count.",
+    )
+    web_upload_max_mb: float = Field(
+        default=200, gt=0,
+        description="Largest request body (e.g. a source file uploaded to start a run) the web app accepts, in megabytes.",
+    )
+    audit_hmac_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "Secret key (at least 16 characters) for a keyed HMAC-SHA256 on every new audit event and for signing "
+            "checkpoints. Set it in the environment only, and keep a copy away from the database: without it a "
+            "forger with file access can rewrite the hash chain unnoticed."
+        ),
+    )
+    audit_raw_values: bool = Field(
+        default=False,
+        description=(
+            "Keep raw source values in the audit log (the sample preview a reviewer decided on, apply error examples). "
+            "Off: they are logged as masked shapes and short SHA-256 digests. LLM messages are logged as sent "
+            "(raw samples in them only with `llm_send_samples`)."
+        ),
+    )
+
+    link_backend: LinkBackend = Field(
+        default="duckdb",
+        description="Where `crosswalk link` runs Splink: `duckdb` (in process, the default) or `spark` (pyspark installed separately, for scale).",
+    )
+    link_auto_merge_threshold: float = Field(
+        default=0.999,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Match probability at or above which two person records merge without review (unless their names disagree "
+            "outright with no shared strong identifier). Favours precision; `crosswalk eval-link` measures it."
+        ),
+    )
+    link_review_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Match probability at or above which (and below the auto-merge threshold) a pair of person records goes to review; below it they stay apart.",
     )
 
     def memory_dir(self) -> Path:

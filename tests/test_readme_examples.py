@@ -27,10 +27,14 @@ DEMO_FILES = ("evals/demo/custody_export.csv", "evals/demo/custody_export.mappin
 _CONSOLE_BLOCK = re.compile(r"^```console\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
+_PIPED_INPUT = re.compile(r"^echo '([^']*)' \| (crosswalk .*)$")
+
+
 @dataclass
 class Example:
     command: str
     shown: list[str] = field(default_factory=list)
+    stdin: str | None = None  # from `$ echo 'TEXT' | crosswalk ...` (e.g. --password-stdin)
 
 
 def readme_examples(text: str) -> list[Example]:
@@ -40,7 +44,11 @@ def readme_examples(text: str) -> list[Example]:
         current: Example | None = None
         for line in block.splitlines():
             if line.startswith("$ "):
-                current = Example(line[2:]) if line.startswith("$ crosswalk") else None
+                piped = _PIPED_INPUT.match(line[2:])
+                if piped is not None:
+                    current = Example(piped.group(2), stdin=piped.group(1) + "\n")
+                else:
+                    current = Example(line[2:]) if line.startswith("$ crosswalk") else None
                 if current is not None:
                     examples.append(current)
             elif current is not None:
@@ -57,13 +65,15 @@ def shown_line_matches(shown: str, output: str) -> bool:
 
 def test_the_readme_has_examples_for_every_documented_command() -> None:
     commands = [e.command for e in readme_examples(README.read_text(encoding="utf-8"))]
-    for name in ("profile", "apply", "schema fields", "audit verify"):
+    for name in ("profile", "apply", "schema fields", "audit verify", "users add", "users list"):
         assert any(c.startswith(f"crosswalk {name}") for c in commands), name
 
 
 def test_example_extraction() -> None:
-    text = "```console\n$ crosswalk a b\nout 1\nout 2\n$ ls\nx\n```\n```sh\n$ crosswalk no\n```\n"
-    assert readme_examples(text) == [Example("crosswalk a b", ["out 1", "out 2"])]
+    text = ("```console\n$ crosswalk a b\nout 1\nout 2\n$ ls\nx\n$ echo 'pw x' | crosswalk users add\n```\n"
+            "```sh\n$ crosswalk no\n```\n")
+    assert readme_examples(text) == [Example("crosswalk a b", ["out 1", "out 2"]),
+                                     Example("crosswalk users add", [], stdin="pw x\n")]
     assert shown_line_matches("audit chain intact: ...", "audit chain intact: 3 event(s)\n")
     assert not shown_line_matches("2 rows read", "2 rows read: 2 valid\n")
 
@@ -85,7 +95,7 @@ def test_readme_examples_run(demo_dir: Path) -> None:
     runner = CliRunner()
     for example in examples:
         args = shlex.split(example.command)[1:]
-        result = runner.invoke(app, args, env={"COLUMNS": "200"})
+        result = runner.invoke(app, args, env={"COLUMNS": "200"}, input=example.stdin)
         assert result.exit_code == 0, f"{example.command}\n{result.output}"
         first = next((line for line in example.shown if line.strip() and line.strip() != "..."), None)
         if first is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent.audit import record_event
+from agent.minimisation import apply_summary
 from agent.jobs.source_access import ReadOptions, require_file
 from agent.settings import Settings
 from agent.store import (
@@ -165,7 +166,7 @@ def run_apply_job(
             raise
         summary_json = summary.model_dump(mode="json")
         outputs = {
-            "summary": summary_json,
+            "summary": apply_summary(summary_json, raw=settings.audit_raw_values),  # error examples quote source values
             "records": _file_facts(request.out_path),
             "rejects": _file_facts(request.rejects_path),
         }

@@ -9,6 +9,7 @@ steps already done do not run again), checking that source and schema are unchan
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +17,14 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from agent.audit import record_event
+from agent.audit import list_events, record_event
 from agent.graph import FaultHook, GraphContext, StoreAuditSink, StoreReviewQueue, build_graph, open_checkpointer, thread_config
 from agent.graph.resources import SampleCache
 from agent.graph.state import ProposeState, initial_state
 from agent.jobs.memory_job import open_memory
 from agent.jobs.source_access import ReadOptions, require_file
 from agent.llm import LlmAssist, llm_configured
+from agent.replay.run_settings import reference_date, settings_record
 from agent.settings import Settings
 from agent.store import Dataset, Run, close_run, file_sha256, open_run, open_session, register_dataset, store_mapping_version
 from tools.errors import CrosswalkError, SourceError
@@ -73,12 +75,16 @@ class ProposeOutcome:
     review_items: int = 0  # items queued for people: the run waits (status "review") until they are decided
 
 
-def propose_settings(settings: Settings) -> ProposeSettings:
-    """The proposer's thresholds from the one settings object (env overrides included)."""
+def propose_settings(settings: Settings, today: dt.date | None = None) -> ProposeSettings:
+    """The proposer's thresholds from the one settings object (env overrides included).
+
+    ``today`` fixes the date two-digit years pivot on (a replay passes the run's own).
+    """
     return ProposeSettings(
         auto_accept_threshold=settings.auto_accept_threshold,
         min_pass_rate=settings.min_pass_rate,
         review_threshold=settings.review_threshold,
+        reference_date=today,
     )
 
 
@@ -120,16 +126,21 @@ def run_propose_job(settings: Settings, request: ProposeRequest, *, fault: Fault
         dataset = register_dataset(session, request.source_path, sha256=info.sha256, format=info.format, size_bytes=info.size_bytes)
         run = open_run(session, "propose", actor=actor, dataset_id=dataset.id)
         assist = llm_assist(settings, request, offline=request.offline)
+        today = dt.date.today()
+        in_force = settings if request.send_samples is None else settings.model_copy(update={"llm_send_samples": request.send_samples})
+        # everything a replay needs to run the graph again: inputs with their hashes, and the settings in force
         record_event(session, actor, "run_started", f"run:{run.id}",
                      {"kind": "propose", "offline": request.offline,
                       "llm": assist.client.model if assist else "not configured",
                       "llm_send_samples": assist.send_samples if assist else False,
-                      "source": source, "read_options": options, "target_schema": str(schema_path), "schema_origin": origin},
+                      "source": source, "source_sha256": info.sha256, "read_options": options,
+                      "target_schema": str(schema_path), "schema_sha256": schema.sha256, "schema_origin": origin,
+                      "settings": settings_record(in_force, today)},
                      {}, run.id)
         state = initial_state(run_id=run.id, source_path=source, schema_path=str(schema_path), schema_sha256=schema.sha256,
                               read_options=options, timezone=settings.timezone, sample_size=settings.sample_size,
                               offline=request.offline)
-        context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
+        context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings, today),
                                samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds,
                                memory=open_memory(settings), memory_top_k=settings.memory_top_k, llm=assist,
                                review=StoreReviewQueue(settings, actor))
@@ -162,7 +173,7 @@ def _resume(settings: Settings, request: ProposeRequest, fault: FaultHook | None
         record_event(session, actor, "run_resumed", f"run:{run.id}",
                      {"checkpoint_id": snapshot.config["configurable"].get("checkpoint_id"), "next": list(snapshot.next)},
                      {}, run.id)
-        context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings),
+        context = GraphContext(audit=StoreAuditSink(settings, actor, run.id), settings=propose_settings(settings, _run_today(session, run.id)),
                                samples=samples, fault=fault, max_repair_rounds=settings.repair_rounds,
                                memory=open_memory(settings), memory_top_k=settings.memory_top_k,
                                llm=llm_assist(settings, request, offline=bool(state.get("offline"))),
@@ -170,6 +181,12 @@ def _resume(settings: Settings, request: ProposeRequest, fault: FaultHook | None
         final = _invoke(settings, session, run, None, context, actor)
         notes = list((final.get("source_info") or {}).get("notes") or [])
         return _finish(session, run, final, request, actor, Path(final["schema_path"]), "run", resumed=True, notes=notes)
+
+
+def _run_today(session: Session, run_id: str) -> dt.date | None:
+    """The 'today' the run started with, so a run resumed on another day pivots two-digit years as it began."""
+    started = next((e for e in list_events(session, run_id=run_id) if e.action == "run_started"), None)
+    return reference_date(started.inputs.get("settings") or {}) if started is not None else None
 
 
 def _check_same_inputs(request: ProposeRequest, state: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ from agent.graph.resources import SampleCache
 from agent.jobs.memory_job import remember_approved
 from agent.jobs.propose_job import REVIEW_STATUS, propose_settings
 from agent.jobs.source_access import ReadOptions
+from agent.minimisation import preview_evidence
 from agent.settings import Settings
 from agent.store import Run, close_run, open_session, store_mapping_version
 from agent.store.models import ReviewItem
@@ -88,14 +89,23 @@ def decide_item(settings: Settings, item_id: str, decision: Decision, reason: st
             raise FourEyesError(f"{actor} started run {run.id}; another person must decide its review items")
         preview = preview_edit(item, edit) if decision == "edit" and edit is not None else None
         seen = item.version if seen_version is None else seen_version
+        before = item.proposal["field"] if decision == "edit" else None
         decided = decide(session, item.id, decision, actor, reason, seen, edit, preview=preview)
+        # the field after the decision and when it was taken: a replay re-applies decisions from the log alone;
+        # the preview the decider saw is evidence, masked unless audit_raw_values allows its raw sample values
         record_event(session, actor, f"review_{decided.state}", f"review_item:{decided.id}",
                      {"target": decided.target, "kind": decided.kind, "decision": decision, "seen_version": seen,
                       "reason": reason, "edit": edit},
                      {"state": decided.state, "version": decided.version, "proposed_by": decided.proposed_by,
-                      "validation": (preview or {}).get("validation")}, run.id)
+                      "decided_at": decided.decided_at, "validation": (preview or {}).get("validation"),
+                      "field_before": before, "field": decided.proposal["field"],
+                      "evidence": preview_evidence(decided.proposal.get("preview"), raw=settings.audit_raw_values)}, run.id)
         left = len(open_items(session, run.id))
         last = left == 0 and run.status == REVIEW_STATUS
+    if decided.kind == "record_merge" and decided.state in ("approved", "rejected"):
+        from agent.jobs.link_feedback import apply_link_decisions  # a label and a new cluster version, now
+
+        apply_link_decisions(settings)
     resumed = None
     if last:
         try:

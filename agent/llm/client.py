@@ -92,9 +92,10 @@ class LlmClient:
         ``max_tokens`` caps each completion (a small model can otherwise ramble to the end of its context).
         """
         mode = self.current_mode()
-        record = CallRecord(template=template, template_sha256=template_sha256, mode=mode)
+        record = CallRecord(template=template, template_sha256=template_sha256, mode=mode, first_mode=mode,
+                            request_hash=request_key(self.model, mode, messages))
         self.usage.add(record)
-        cached = self._cached(mode, messages, output, context)
+        cached = self._cached(record, mode, messages, output, context)
         if cached is not None:
             record.cached = True
             return cached, record
@@ -103,7 +104,7 @@ class LlmClient:
             return None, record
         content = self._ask(record, messages, output, max_tokens)
         if content is None and record.error is None and record.mode == "json_object" and mode == "json_schema":
-            cached = self._cached("json_object", messages, output, context)  # fell back: the other key may be cached
+            cached = self._cached(record, "json_object", messages, output, context)  # fell back: the other key may be cached
             if cached is not None:
                 record.cached = True
                 return cached, record
@@ -115,7 +116,7 @@ class LlmClient:
             record.retried = True
             again = [*messages, {"role": "assistant", "content": content},
                      {"role": "user", "content": RETRY_INSTRUCTION.format(errors=errors)}]
-            content = self._ask(record, again, output, max_tokens)
+            content = self._ask(record, again, output, max_tokens, appended=again[len(messages):])
             if content is None:
                 return None, record
             answer, errors = _validate(content, output, context)
@@ -126,17 +127,38 @@ class LlmClient:
             self.cache.put(request_key(self.model, record.mode, messages), self.model, record.mode, content)
         return answer, record
 
-    def _cached(self, mode: str, messages: list[dict[str, Any]], output: type[T], context: dict[str, Any] | None) -> T | None:
+    def _cached(self, record: CallRecord, mode: str, messages: list[dict[str, Any]], output: type[T],
+                context: dict[str, Any] | None) -> T | None:
         if self.cache is None:
             return None
-        content = self.cache.get(request_key(self.model, mode, messages))
+        key = request_key(self.model, mode, messages)
+        content = self.cache.get(key)
         if content is None:
             return None
         answer, _ = _validate(content, output, context)
+        if answer is not None:  # the log keeps the cached text too: a replay answers from the log, not from a cache
+            record.exchanges.append({"request_hash": key, "mode": mode, "outcome": "cached", "response": content})
         return answer
 
-    def _ask(self, record: CallRecord, messages: list[dict[str, Any]], output: type[T], max_tokens: int | None) -> str | None:
-        """One chat completion in the record's mode; None with ``record.error`` (or a mode change) on failure."""
+    def _ask(self, record: CallRecord, messages: list[dict[str, Any]], output: type[T], max_tokens: int | None,
+             appended: list[dict[str, Any]] | None = None) -> str | None:
+        """One chat completion in the record's mode; None with ``record.error`` (or a mode change) on failure.
+
+        Every exchange is kept on the record (request hash, raw response or error, tokens,
+        latency) so the audit log can answer the same request again in a replay.
+        """
+        exchange: dict[str, Any] = {"request_hash": request_key(self.model, record.mode, messages), "mode": record.mode,
+                                    "appended": list(appended or []), "max_tokens": max_tokens}
+        tokens = (record.prompt_tokens, record.completion_tokens)
+        content = self._send(record, messages, output, max_tokens)
+        outcome = "answered" if content is not None else "refused" if record.mode != exchange["mode"] else "failed"
+        exchange.update(outcome=outcome, response=content, error=record.error, fallback=record.fallback,
+                        prompt_tokens=record.prompt_tokens - tokens[0], completion_tokens=record.completion_tokens - tokens[1],
+                        latency_after=record.latency_s)
+        record.exchanges.append(exchange)
+        return content
+
+    def _send(self, record: CallRecord, messages: list[dict[str, Any]], output: type[T], max_tokens: int | None) -> str | None:
         started = time.perf_counter()
         extra: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
         try:

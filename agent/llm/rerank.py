@@ -3,7 +3,9 @@
 One request per ``batch_size`` hard fields (not one per field). Each request is built
 from the versioned template ``prompts/rerank_fields.v1.txt`` and audited with the
 template's name and sha256, the structured-output mode, whether raw samples were
-allowed, tokens, latency and the outcome; the answers are merged by ``merge``.
+allowed, the exact messages, the request hash, every exchange (raw answer, tokens,
+latency) and the outcome, so ``crosswalk audit replay`` can answer it again from the log;
+the answers are merged by ``merge``.
 """
 
 from __future__ import annotations
@@ -54,8 +56,10 @@ def rerank(proposal: Proposal, profile: SourceProfile, schema: TargetSchema, set
             failures.update({i: call.error or "no answer" for i in offers})
         else:
             answers.update({s.id: s for s in answer.fields})
+        # the exact messages: raw sample values are in them only when send_samples allowed them to go at all
         record("llm_request", {"template": name, "template_sha256": sha, "model": assist.client.model, "mode": call.mode,
-                               "send_samples": assist.send_samples, "fields": [o.target for o in offers.values()]},
+                               "send_samples": assist.send_samples, "fields": [o.target for o in offers.values()],
+                               "request_hash": call.request_hash, "messages": messages},
                {**call.as_dict(), "answered": sorted(s.id for s in answer.fields) if answer else []})
     merged, summary = merge_answers(proposal, [offer for offer, _ in offered], answers, failures)
     summary["hard_fields"] = [offer.target for offer, _ in offered]

@@ -21,6 +21,9 @@ class CallRecord:
     retried: bool = False  # an invalid answer was sent back once with its validation error
     fallback: str | None = None  # e.g. "json_schema refused: json_object"
     error: str | None = None  # why no valid answer was obtained
+    first_mode: str = ""  # the mode the call started in (``mode`` is where it ended, after a fallback)
+    request_hash: str = ""  # sha256 of (model, first mode, messages): the cache key, and what a replay answers by
+    exchanges: list[dict[str, Any]] = field(default_factory=list)  # each request (or cache hit): hash, raw answer, tokens
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session as OrmSession
@@ -32,7 +32,45 @@ _SQLITE_TRIGGERS: tuple[str, ...] = tuple(
     for verb in ("update", "delete")
 )
 
+# Columns added after the first release: (table, column, SQL type). ``create_all`` makes
+# missing tables but never alters existing ones, so older databases get them here.
+_ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("review_item", "confidence", "FLOAT"),
+    ("audit_event", "hmac", "VARCHAR"),
+)
+# Indexes added after the first release (``create_all`` indexes only the tables it
+# creates): audit search and run trails filter on these columns.
+_ADDED_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX IF NOT EXISTS ix_audit_event_subject ON audit_event (subject)",
+    "CREATE INDEX IF NOT EXISTS ix_audit_event_actor ON audit_event (actor)",
+    "CREATE INDEX IF NOT EXISTS ix_audit_event_time ON audit_event (time)",
+)
+# Key of ``Session.info`` under which ``open_session`` passes the audit HMAC key
+# (a SecretStr or None) to ``agent.audit.record_event``.
+AUDIT_KEY_INFO = "crosswalk_audit_hmac_key"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
 _engines: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (the web app's pages) run while a writer commits; the busy
+    # timeout makes concurrent writers wait instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table, column, sql_type in _ADDED_COLUMNS:
+        if not inspector.has_table(table):
+            continue
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
 
 
 def _refuse_change(mapper: Any, connection: Any, target: Any) -> None:
@@ -77,9 +115,14 @@ def get_engine(settings: Settings) -> Engine:
     _prepare_sqlite_dir(url)
     try:
         engine = create_engine(url)
+        if engine.dialect.name == "sqlite" and make_url(url).database not in (None, "", ":memory:"):
+            event.listen(engine, "connect", _sqlite_pragmas)
         SQLModel.metadata.create_all(engine)
-        if engine.dialect.name == "sqlite":
-            with engine.begin() as conn:
+        _add_missing_columns(engine)
+        with engine.begin() as conn:
+            for statement in _ADDED_INDEXES:
+                conn.execute(text(statement))
+            if engine.dialect.name == "sqlite":
                 for statement in _SQLITE_TRIGGERS:
                     conn.execute(text(statement))
     except SQLAlchemyError as exc:
@@ -104,6 +147,7 @@ def open_session(settings: Settings) -> Iterator[Session]:
     or at tampering.
     """
     session = Session(get_engine(settings), expire_on_commit=False)
+    session.info[AUDIT_KEY_INFO] = settings.audit_hmac_key
     try:
         yield session
     except OperationalError as exc:

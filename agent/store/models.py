@@ -14,6 +14,8 @@ from typing import Any, Literal
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from agent.store.canonical import CanonicalJSON
+
 RunKind = Literal["apply", "profile", "propose"]
 RunStatus = Literal["running", "succeeded", "failed"]
 
@@ -76,15 +78,18 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     seq: int = Field(primary_key=True)
-    time: str
-    actor: str
+    time: str = Field(index=True)
+    actor: str = Field(index=True)
     action: str = Field(index=True)
-    subject: str
-    inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    outputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    subject: str = Field(index=True)
+    # stored as canonical JSON text, so verification can hash it without re-encoding
+    inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(CanonicalJSON, nullable=False))
+    outputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(CanonicalJSON, nullable=False))
     run_id: str | None = Field(default=None, index=True)
     prev_hash: str
     hash: str = Field(unique=True)
+    # "<key id>:<hex HMAC-SHA256 of hash>" when an audit key was set; not part of ``hash``.
+    hmac: str | None = Field(default=None)
 
 
 ReviewKind = Literal["mapping_field", "field_merge", "value_map", "record_merge"]
@@ -107,6 +112,7 @@ class ReviewItem(SQLModel, table=True):
     target: str
     proposal: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     state: str = Field(default="open", index=True)
+    confidence: float | None = Field(default=None, index=True)  # copied from the proposal so the queue sorts in SQL
     proposed_by: str
     decided_by: str | None = None
     decided_at: str | None = None

@@ -45,7 +45,8 @@ def create_items(session: Session, run_id: str, items: list[dict[str, Any]], *, 
     existing = items_of_run(session, run_id)
     if existing:
         return existing
-    rows = [ReviewItem(run_id=run_id, kind=i["kind"], target=i["target"], proposal=i["proposal"], proposed_by=proposed_by)
+    rows = [ReviewItem(run_id=run_id, kind=i["kind"], target=i["target"], proposal=i["proposal"], proposed_by=proposed_by,
+                       confidence=(i["proposal"].get("field") or {}).get("confidence"))
             for i in items]
     session.add_all(rows)
     session.commit()

@@ -92,8 +92,9 @@ def _note(failures: list[FailureExample], raw: list[Any], why: str) -> None:
     for value in raw:
         if not is_blank_value(value):
             text = text_key(value)
-            if text:
-                masked = masked.replace(text, value_shape(text))
+            if text:  # say it is a shape, or a reader takes 'AA9' for the unplaced value itself
+                shaped = f"a value shaped {value_shape(text)!r}"
+                masked = masked.replace(repr(text), shaped).replace(text, shaped)
     example = FailureExample(shape=shape, reason=masked)
     if example not in failures:
         failures.append(example)

@@ -44,6 +44,8 @@ def retrieve(state: ProposeState, runtime: Runtime[GraphContext]) -> dict[str, A
         "best": {name: {"target": items[0]["target"], "similarity": items[0]["similarity"], "dataset": items[0]["dataset"]}
                  for name, items in past.items()},
     }
+    if past:  # everything recalled (approved mappings, no source values): a replay answers from this, not today's memory
+        outputs["recalled"] = past
     if failure is not None:
         outputs["error"] = failure  # the proposal goes on without past evidence; the log says why
     ctx.audit.record(

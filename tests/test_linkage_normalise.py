@@ -1,0 +1,26 @@
+"""Normal forms: the same value written two ways compares equal."""
+
+from __future__ import annotations
+
+from tools.linkage import normalise as norm
+from tools.linkage.phonetic import metaphone
+
+
+def test_postcodes_identifiers_and_dates() -> None:
+    assert norm.postcode(" sw1a1aa ") == "SW1A 1AA" == norm.postcode("SW1A  1AA")
+    assert norm.postcode("not a postcode") is None
+    assert norm.postcode_parts("M1 1AE") == ("M1 1", "M1")
+    assert norm.identifier("pnc_id", "2004/0123456L") == norm.identifier("pnc_id", "04/123456L") == "04/0123456L"
+    assert norm.identifier("nhs_number", "943 476 5919") == "9434765919"
+    assert norm.iso_date("1984-02-30") is None and norm.iso_date("1984-02-03T00:00:00Z") == "1984-02-03"
+
+
+def test_names_nicknames_and_phonetics() -> None:
+    assert norm.name("O'Brien-Smith") == "OBRIEN SMITH"
+    assert norm.canonical_given("BILL") == "WILLIAM" and norm.canonical_given("KATE") == "CATHERINE"
+    assert norm.split_full_name("SMITH, John Paul") == ("John Paul", "SMITH")
+    assert norm.split_full_name("John Paul SMITH") == ("John Paul", "SMITH")
+    assert metaphone("CATHERINE") == metaphone("KATHRYN")
+    assert metaphone("STEPHEN") == metaphone("STEVEN")
+    assert metaphone("SMITH") == metaphone("SMYTHE")
+    assert metaphone("JONES") != metaphone("JAMES")

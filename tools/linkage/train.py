@@ -1,0 +1,45 @@
+"""Unsupervised training of the Splink model: prior from strong identifiers, u by sampling, m by EM."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from splink import Linker
+from splink.internals.exceptions import SplinkException
+
+from tools.linkage.models import LinkSchema, LinkSettings
+from tools.linkage.settings_from_schema import deterministic_rules, splink_settings, training_rules
+
+SPLINK_LOG_LEVEL = logging.ERROR  # Splink's training chatter is for notebooks, not a command line
+
+
+def new_linker(records: Any, schema: LinkSchema, model: dict[str, Any] | None = None) -> Linker:
+    """A linker over registered ``records``: a trained ``model`` (Splink JSON) when given, else fresh settings."""
+    settings: Any = model if model is not None else splink_settings(schema)
+    return Linker(records, settings, log_level=SPLINK_LOG_LEVEL)
+
+
+def train(linker: Linker, schema: LinkSchema, settings: LinkSettings) -> list[str]:
+    """Estimate the model's parameters in place; the notes say what could not be estimated and why."""
+    notes: list[str] = []
+    try:
+        # Strong identifiers and exact name + date agreements are near-certain matches;
+        # their count over all pairs (scaled up by their assumed recall) is the prior.
+        linker.training.estimate_probability_two_random_records_match(
+            deterministic_rules(schema), recall=settings.deterministic_recall)
+    except (ValueError, SplinkException) as exc:
+        notes.append(f"prior kept at its default: {' '.join(str(exc).split())[:200]}")
+    linker.training.estimate_u_using_random_sampling(max_pairs=settings.max_pairs_u, seed=settings.seed)
+    for rule in training_rules(schema):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True)
+        except SplinkException as exc:  # too few pairs under this rule (small data): keep the other estimates
+            notes.append(f"EM skipped for one rule: {' '.join(str(exc).split())[:200]}")
+    return notes
+
+
+def model_json(linker: Linker) -> dict[str, Any]:
+    """The trained model as Splink's settings JSON (stored with the run, reusable)."""
+    return linker.misc.save_model_to_json()
