@@ -46,8 +46,12 @@ def link_command(
                f"cluster version {outcome.version}")
     typer.echo(f"review: {c['review_pairs']} grey-zone pairs, {c['conflicts']} conflicts -> "
                f"{len(outcome.review_item_ids)} record_merge item(s) (crosswalk review list --run {outcome.run_id})")
-    if outcome.label_check.get("labels"):
-        typer.echo(f"against {outcome.label_check['labels']} supervisor label(s): {json.dumps(outcome.label_check)}")
+    check = outcome.label_check
+    if check.get("labels"):
+        typer.echo(f"against {check['labels']} supervisor label(s): auto-merge precision {check['auto_precision']} "
+                   f"recall {check['auto_recall']}; auto-merge + review precision {check['flagged_precision']} "
+                   f"recall {check['flagged_recall']}"
+                   + (f" (model retuned from {check['retuned_from']} approved pair(s))" if check["retuned_from"] else ""))
     for note in outcome.notes:
         typer.echo(f"note: {note}")
     for path in (outcome.clusters_path, outcome.golden_path):
@@ -63,6 +67,7 @@ def eval_link_command(
     seed: int = typer.Option(7, "--seed", help="Seed of the synthetic data."),
     forces_dir: Optional[Path] = typer.Option(None, "--forces-dir", help="Use these force files and truth.json instead of generating."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the eval's own data dir goes (default: a temporary folder)."),
+    relink: bool = typer.Option(False, "--relink", help="Link again after the simulated reviews (labels retune the model) and score that run."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Link synthetic forces with known truth; print precision/recall/F1 of auto-merges and with simulated reviews."""
@@ -71,13 +76,16 @@ def eval_link_command(
     settings = _settings(ctx)
     with tempfile.TemporaryDirectory(prefix="crosswalk-eval-link-") as tmp:
         report = evaluate_link(settings, work_dir or Path(tmp), people=people, forces=forces, seed=seed,
-                               forces_dir=forces_dir)
+                               forces_dir=forces_dir, relink=relink)
     if as_json:
         typer.echo(report.model_dump_json())
         return
     typer.echo(f"records {report.records} of {report.people} people; thresholds: auto-merge "
                f"{report.auto_merge_threshold}, review {report.review_threshold}; {report.seconds}s")
-    for label, s in (("auto-merge", report.auto_merge), ("auto-merge + reviewed", report.with_review)):
+    rows = [("auto-merge", report.auto_merge), ("auto-merge + reviewed", report.with_review)]
+    if report.first_edges is not None and report.relinked is not None:
+        rows += [("model edges, 1st run", report.first_edges), ("model edges, relinked", report.relinked)]
+    for label, s in rows:
         typer.echo(f"{label:<22} precision {s.precision:.4f}  recall {s.recall:.4f}  F1 {s.f1:.4f}  "
                    f"(pairs: predicted {s.predicted_pairs}, correct {s.correct_pairs}, true {s.true_pairs})")
     c = report.counts
@@ -85,6 +93,10 @@ def eval_link_command(
                f"{c['review_pairs']}, conflicts {c['conflicts']}, held-back merges {c['held_back_edges']}")
     typer.echo(f"review items {report.review_items} ({report.conflict_items} conflicts); simulated decisions: "
                f"{report.decisions_merge} merge, {report.decisions_apart} apart")
+    if report.relink_label_check is not None:
+        check = report.relink_label_check
+        typer.echo(f"relink: m retuned from {check['retuned_from']} approved pair(s); against {check['labels']} labels "
+                   f"(in-sample): auto-merge precision {check['auto_precision']} recall {check['auto_recall']}")
 
 
 @exit_on_user_error
@@ -96,10 +108,11 @@ def link_decide_command(
     reason: str = typer.Option(..., "--reason", help="Why; written to the audit log."),
 ) -> None:
     """A person's decision on two records: a new cluster version (undo an earlier one with the opposite decision)."""
-    from agent.jobs.link_feedback import decide_pair
+    from agent.jobs.link_feedback import check_record_keys, decide_pair
     from agent.store import open_session
 
     settings = _settings(ctx)
     with open_session(settings) as session:
+        check_record_keys(session, record_a, record_b)
         version = decide_pair(session, record_a, record_b, match=merge, actor=settings.actor(), reason=reason)
     typer.echo(f"cluster version {version.version}: {len(version.changed)} record(s) changed cluster")

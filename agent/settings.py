@@ -228,6 +228,15 @@ class Settings(BaseSettings):
         description="Match probability at or above which (and below the auto-merge threshold) a pair of person records goes to review; below it they stay apart.",
     )
 
+    link_min_labels_to_retune: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Supervisor-approved pairs (one person) among the linked records needed before `crosswalk link` "
+            "re-estimates the model's m probabilities from the labels (Splink's pairwise-labels training)."
+        ),
+    )
+
     def memory_dir(self) -> Path:
         """The folder of the embedded retrieval memory (unused when ``memory_url`` is set)."""
         return self.data_dir.resolve() / MEMORY_FOLDER

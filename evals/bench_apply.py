@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     slow = files.get(str(SLOW_ROWS), files["full"])
     plan = [("naive baseline (csv + transforms + jsonschema per row)", "naive", slow),
             ("reference engine (python)", "python", slow)]
-    plan += [(f"DuckDB engine", "duckdb", files[k]) for k in ("250000", "500000") if k in files]
+    plan += [("DuckDB engine", "duckdb", files[k]) for k in ("250000", "500000") if k in files]
     plan.append(("DuckDB engine", "duckdb", files["full"]))
     results = []
     for label, kind, source in plan:

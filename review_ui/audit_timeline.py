@@ -190,7 +190,7 @@ def summary_of(event: AuditEvent) -> str:
 def event_view(event: AuditEvent, roles: dict[str, str] | None = None) -> EventView:
     """An event ready for the template; ``roles`` maps actors to their account's role today, when known."""
     recorded = next((str(part[k]) for part in (event.inputs or {}, event.outputs or {})
-                     for k in ("actor_role", "decided_by_role") if part.get(k)), None)
+                     for k in ("role", "actor_role", "decided_by_role") if part.get(k)), None)
     return EventView(event, entries(event.inputs), entries(event.outputs), summary_of(event),
                      recorded or (roles or {}).get(event.actor), recorded is not None,
                      llm_view(event) if event.action == "llm_request" else None)

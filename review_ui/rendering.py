@@ -60,10 +60,25 @@ def percent(value: float | None, digits: int = 0) -> str:
     return f"{math.floor(value * 100 * scale + 1e-9) / scale:.{digits}f}%"
 
 
+def probability(value: float | None) -> str:
+    """A match probability as people read it, without rounding 0.9995 up to 100%."""
+    if value is None:
+        return "unknown"
+    if value >= 0.99:  # the interesting digits are the nines
+        digits = 4
+    elif value >= 0.01:
+        digits = 1
+    else:
+        digits = 3
+    scale = 10 ** digits
+    shown = f"{int(value * 100 * scale + 1e-9) / scale:.{digits}f}"  # rounded down, like the rest of the app
+    return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + "%"
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(when=when, confidence_class=confidence_class, percent=percent)
+    env.filters.update(when=when, confidence_class=confidence_class, percent=percent, probability=probability)
     env.globals.update(role_labels=ROLE_LABELS, product_name="crosswalk review")
     return env
 

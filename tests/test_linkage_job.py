@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -21,6 +20,7 @@ from agent.store.models import ReviewItem
 from evals.linkage.make_forces import make_forces
 from evals.linkage.metrics import pair_scores
 from tools.linkage import singleton_id
+from tests.cli_apps import command_app
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +125,7 @@ def test_commands_print_the_outcome(linked, tmp_path: Path) -> None:
     from agent.link_commands import link_command
 
     settings, _, _, work = linked
-    app = typer.Typer()
-    app.command("link")(link_command)
-    app.command("noop")(lambda: None)
-
-    @app.callback()
-    def root(ctx: typer.Context) -> None:
-        ctx.obj = settings
-
+    app = command_app("link", link_command, settings)
     result = CliRunner().invoke(app, ["link", *map(str, sorted((work / "forces").glob("*.jsonl")))])
     assert result.exit_code == 0, result.output
     assert "auto-merged" in result.output and "record_merge item(s)" in result.output

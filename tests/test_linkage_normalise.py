@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tools.linkage import normalise as norm
-from tools.linkage.phonetic import metaphone
+from tools.linkage.phonetic import phonetic_key
 
 
 def test_postcodes_identifiers_and_dates() -> None:
@@ -20,7 +20,9 @@ def test_names_nicknames_and_phonetics() -> None:
     assert norm.canonical_given("BILL") == "WILLIAM" and norm.canonical_given("KATE") == "CATHERINE"
     assert norm.split_full_name("SMITH, John Paul") == ("John Paul", "SMITH")
     assert norm.split_full_name("John Paul SMITH") == ("John Paul", "SMITH")
-    assert metaphone("CATHERINE") == metaphone("KATHRYN")
-    assert metaphone("STEPHEN") == metaphone("STEVEN")
-    assert metaphone("SMITH") == metaphone("SMYTHE")
-    assert metaphone("JONES") != metaphone("JAMES")
+    assert phonetic_key("STEPHEN") == phonetic_key("STEVEN") == "S315"
+    assert phonetic_key("SMITH") == phonetic_key("SMYTHE") == phonetic_key("Smith-") == "S530"
+    assert phonetic_key("PHILLIPS") == phonetic_key("PHILIPS")
+    assert phonetic_key("JONES") != phonetic_key("JOHNSON")
+    assert phonetic_key("O'BRIEN SMITH") == phonetic_key("OBRIENSMITH")
+    assert phonetic_key(None) is None and phonetic_key("---") is None

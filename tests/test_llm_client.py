@@ -16,7 +16,7 @@ from agent.llm.client import RETRY_INSTRUCTION, make_openai
 from agent.llm.output import FieldOffer, RerankAnswer, strict_json_schema
 from agent.settings import Settings
 from prompts import PromptError, load_prompt
-from tests.llm_fakes import FakeEndpoint, completion
+from tests.llm_fakes import FakeEndpoint
 
 
 class Colour(BaseModel):

@@ -9,22 +9,64 @@ which is how a merge or a split is undone.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import Session, select
 
 from agent.audit import record_event
 from agent.settings import Settings
 from agent.store import open_session
-from agent.store.linkage import (ClusterVersionRow, LinkDecision, LinkEdge, LinkRun, cluster_members, cluster_table,
-                                 current_cluster, latest_decisions, store_memberships)
+from agent.store.linkage import (ClusterMembership, ClusterVersionRow, LinkDecision, LinkEdge, LinkRun, cluster_members, cluster_table,
+                                 current_cluster, latest_decisions, store_memberships, write_cluster_version)
 from agent.store.models import ReviewItem
 from tools.errors import CrosswalkError
 from tools.linkage import ClusterVersion, connected_components
+from tools.linkage.records import ROW_PREFIX
 
 DECIDED = ("approved", "rejected")
 
 
 class LinkDecisionError(CrosswalkError):
     """A decision that cannot apply (same record twice, no reason)."""
+
+
+class UnknownRecordError(LinkDecisionError):
+    """A record key that names no linked record; ``key`` is the one."""
+
+    def __init__(self, key: str, why: str) -> None:
+        self.key = key
+        super().__init__(f"unknown record {key!r}: {why}")
+
+
+def check_record_keys(session: Session, *keys: str) -> None:
+    """Each key must name a row of a dataset a link run has linked (its canonical file, when still readable)."""
+    files: dict[str, str] = {}
+    for run in session.exec(select(LinkRun).order_by(LinkRun.created_at)).all():  # type: ignore[arg-type]
+        files.update(run.datasets)  # the latest path of each dataset name
+    for key in keys:
+        dataset, sep, row = key.rpartition(":")
+        if not sep or not dataset or not row.isdigit():
+            raise UnknownRecordError(key, "a record key is dataset:row (e.g. force_a:12)")
+        if dataset not in files:
+            raise UnknownRecordError(key, f"no link run has linked a dataset {dataset!r} "
+                                          f"(linked: {', '.join(sorted(files)) or 'none yet'})")
+        try:
+            found = _has_row(Path(files[dataset]), int(row))
+        except OSError:  # the file has moved since: the stored rows are all there is to go on
+            found = _stored(session, key)
+        if not found:
+            raise UnknownRecordError(key, f"dataset {dataset!r} ({files[dataset]}) has no row {row}")
+
+
+def _has_row(path: Path, row: int) -> bool:
+    with path.open(encoding="utf-8") as handle:
+        return any((m := ROW_PREFIX.match(line)) is not None and int(m.group(1)) == row for line in handle)
+
+
+def _stored(session: Session, key: str) -> bool:
+    return any(session.exec(select(model).where(column == key).limit(1)).first() is not None  # type: ignore[call-overload]
+               for model, column in ((ClusterMembership, ClusterMembership.record_key), (LinkEdge, LinkEdge.key_l),
+                                     (LinkEdge, LinkEdge.key_r)))
 
 
 def constraints(session: Session, keys: set[str]) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]],
@@ -39,39 +81,58 @@ def constraints(session: Session, keys: set[str]) -> tuple[list[tuple[str, str, 
 
 def decide_pair(session: Session, key_l: str, key_r: str, *, match: bool, actor: str, reason: str,
                 review_item_id: str | None = None, run_id: str | None = None) -> ClusterVersion:
-    """Record a person's decision on a pair and write the clusters it changes as a new version."""
+    """Record a person's decision on a pair and write the clusters it changes as a new version (committed).
+
+    Every row is written once: the version is worked out before the decision row is
+    inserted. A collision with another writer's version is retried (``write_cluster_version``).
+    """
     if key_l == key_r:
         raise LinkDecisionError("a decision needs two different records")
     if not reason.strip():
         raise LinkDecisionError("a decision needs a reason")
     a, b = sorted((key_l, key_r))
-    decision = LinkDecision(unique_id_l=a, unique_id_r=b, clerical_match_score=1.0 if match else 0.0, actor=actor,
-                            reason=reason, review_item_id=review_item_id, run_id=run_id)
-    session.add(decision)
-    session.flush()
-    scope = cluster_members(session, current_cluster(session, a)) | cluster_members(session, current_cluster(session, b))
-    scope |= {a, b}
+    score = 1.0 if match else 0.0
+    return write_cluster_version(
+        session, lambda: _write_decision(session, a, b, score, actor=actor, reason=reason,
+                                         review_item_id=review_item_id, run_id=run_id), f"decision {a} ~ {b}")
+
+
+def _scope_edges(session: Session, scope: set[str]) -> list[tuple[str, str, float]]:
+    """The latest run's auto-merge edges inside ``scope`` (an older run's edge the model has since dropped must not come back)."""
     found = [e for e in session.exec(select(LinkEdge).where(LinkEdge.key_l.in_(sorted(scope)))).all()  # type: ignore[attr-defined]
              if e.key_r in scope]
-    # Only the latest run's merges count: an older run's edge the model has since dropped must not come back.
     runs = {r.run_id: r.created_at for r in session.exec(
         select(LinkRun).where(LinkRun.run_id.in_(sorted({e.run_id for e in found})))).all()}  # type: ignore[attr-defined]
     latest = max(runs, key=lambda r: runs[r]) if runs else None
-    edges = [(e.key_l, e.key_r, e.match_probability) for e in found if e.run_id == latest]
+    return [(e.key_l, e.key_r, e.match_probability) for e in found if e.run_id == latest]
+
+
+def _write_decision(session: Session, a: str, b: str, score: float, *, actor: str, reason: str,
+                    review_item_id: str | None, run_id: str | None) -> ClusterVersion:
+    """One attempt: recluster the touched clusters with this decision in force, then append every row once."""
+    scope = cluster_members(session, current_cluster(session, a)) | cluster_members(session, current_cluster(session, b))
+    scope |= {a, b}
     must, cannot, _ = constraints(session, scope)
-    clustering = connected_components(edges, must=must, cannot=cannot)
-    table = cluster_table(session, scope)
-    version, changed = table.apply(clustering, scope=scope, actor=actor)
-    action = "link_merge" if match else "link_split"
+    pair = frozenset((a, b))  # this decision overrides any earlier one on the pair
+    must = [m for m in must if frozenset(m[:2]) != pair]
+    cannot = [c for c in cannot if frozenset(c) != pair]
+    if score >= 0.5:
+        must.append((a, b, actor))
+    else:
+        cannot.append((a, b))
+    clustering = connected_components(_scope_edges(session, scope), must=must, cannot=cannot)
+    version, changed = cluster_table(session, scope).apply(clustering, scope=scope, actor=actor)
+    decision = LinkDecision(unique_id_l=a, unique_id_r=b, clerical_match_score=score, actor=actor, reason=reason,
+                            review_item_id=review_item_id, run_id=run_id, version=version if changed else None)
     if changed:
         session.add(ClusterVersionRow(version=version, cause="decision", actor=actor, run_id=run_id,
                                       decision_id=decision.id, note=reason))
-        session.flush()
+        session.flush()  # the version's primary key: a collision with another writer surfaces here
         store_memberships(session, version, changed)
-    decision.version = version if changed else None
     session.add(decision)
-    record_event(session, actor, action, f"pair:{a}|{b}",
-                 {"unique_id_l": a, "unique_id_r": b, "clerical_match_score": decision.clerical_match_score,
+    session.flush()
+    record_event(session, actor, "link_merge" if score >= 0.5 else "link_split", f"pair:{a}|{b}",
+                 {"unique_id_l": a, "unique_id_r": b, "clerical_match_score": score,
                   "reason": reason, "review_item_id": review_item_id},
                  {"decision_id": decision.id, "version": decision.version,
                   "changed": [[m.key, m.cluster_id] for m in changed]}, run_id)

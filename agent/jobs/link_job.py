@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
+from sqlmodel import Session
 
 from agent.audit import record_event
 from agent.jobs.link_feedback import apply_link_decisions, constraints
@@ -23,11 +24,13 @@ from agent.jobs.link_items import merge_items, person_sections
 from agent.jobs.source_access import require_file
 from agent.settings import Settings
 from agent.store import Run, close_run, open_session
-from agent.store.linkage import ClusterVersionRow, LinkEdge, LinkRun, cluster_table, store_memberships
+from agent.store.linkage import (ClusterVersionRow, LinkEdge, LinkRun, cluster_table, store_memberships,
+                                 write_cluster_version)
 from agent.store.models import ReviewItem
 from agent.store.review import create_items
 from tools.errors import CrosswalkError
 from tools.linkage import (ClusterTable, LinkSettings, LinkTable, golden_record, link_schema, read_canonical, singleton_id)
+from tools.linkage.models import Membership
 from tools.linkage.pipeline import LinkResult, link_table
 from tools.standards import bundled_standard_path
 from tools.target_schema import load_target_schema
@@ -50,7 +53,7 @@ class LinkOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     review_item_ids: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    label_check: dict[str, int] = field(default_factory=dict)
+    label_check: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     clusters_path: Path | None = None
     golden_path: Path | None = None
@@ -58,7 +61,8 @@ class LinkOutcome:
 
 def link_settings(settings: Settings) -> LinkSettings:
     return LinkSettings(auto_merge_threshold=settings.link_auto_merge_threshold,
-                        review_threshold=settings.link_review_threshold)
+                        review_threshold=settings.link_review_threshold,
+                        min_labels_to_retune=settings.link_min_labels_to_retune)
 
 
 def dataset_names(paths: list[Path], names: list[str] | None = None) -> dict[str, Path]:
@@ -74,24 +78,44 @@ def dataset_names(paths: list[Path], names: list[str] | None = None) -> dict[str
     return dict(zip(chosen, paths))
 
 
-def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], settings: LinkSettings) -> dict[str, int]:
-    """How this run's routing agrees with the people's labels: a label-based evaluation of the model."""
-    scores = {frozenset(e[:2]): e[2] for e in result.scored.edges}
-    scores.update({frozenset((p.key_l, p.key_r)): p.match_probability for p in result.review})
-    check = {"labels": len(decisions), "match_auto": 0, "match_review": 0, "match_apart": 0,
-             "nonmatch_auto": 0, "nonmatch_review": 0, "nonmatch_apart": 0}
+def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], settings: LinkSettings) -> dict[str, Any]:
+    """How this run's routing agrees with the people's labels: a label-based evaluation of the model.
+
+    Counts per label (match / non-match) and route (auto / review / apart), and the
+    precision and recall of the auto-merges and of auto-merge + review against the labels
+    (None when undefined). Labels are mostly grey-zone pairs, so these are harder than the
+    average pair; and when the run retuned from them they are in-sample.
+    """
+    # The route the run gave each pair: auto-merge edges, then review (grey zone, or above the
+    # threshold but guarded because the names disagree); anything else stayed apart.
+    routes = {frozenset((p.key_l, p.key_r)): ("review", p.match_probability) for p in result.scored.review}
+    routes.update({frozenset(e[:2]): ("auto", e[2]) for e in result.auto_merged})
+    check: dict[str, Any] = {"labels": len(decisions), "match_auto": 0, "match_review": 0, "match_apart": 0,
+                             "nonmatch_auto": 0, "nonmatch_review": 0, "nonmatch_apart": 0}
     highest_nonmatch = 0.0
     for a, b, score in decisions:
-        p = scores.get(frozenset((a, b)), 0.0)
-        where = "auto" if p >= settings.auto_merge_threshold else "review" if p >= settings.review_threshold else "apart"
+        where, p = routes.get(frozenset((a, b)), ("apart", 0.0))
         check[f"{'match' if score >= 0.5 else 'nonmatch'}_{where}"] += 1
-        if score < 0.5:
+        if score < 0.5 and where == "auto":
             highest_nonmatch = max(highest_nonmatch, p)
+    matches = check["match_auto"] + check["match_review"] + check["match_apart"]
+    flagged_true = check["match_auto"] + check["match_review"]
+    flagged = flagged_true + check["nonmatch_auto"] + check["nonmatch_review"]
+    auto = check["match_auto"] + check["nonmatch_auto"]
+    check["auto_precision"] = _ratio(check["match_auto"], auto)
+    check["auto_recall"] = _ratio(check["match_auto"], matches)
+    check["flagged_precision"] = _ratio(flagged_true, flagged)
+    check["flagged_recall"] = _ratio(flagged_true, matches)
+    check["retuned_from"] = result.retuned_from
     if highest_nonmatch >= settings.auto_merge_threshold:
         # Retuning advice from the labels: the threshold must lie above every pair a person rejected.
         result.notes.append(f"a pair supervisors rejected scores {highest_nonmatch:.6f}, at or above the auto-merge "
                             f"threshold {settings.auto_merge_threshold}: raise CROSSWALK_LINK_AUTO_MERGE_THRESHOLD above it")
     return check
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def _digest(rows: list[Any]) -> str:
@@ -128,7 +152,8 @@ def link(settings: Settings, dataset_paths: list[Path], *, names: list[str] | No
                      {"datasets": {n: str(p) for n, p in paths.items()}, "settings": options.model_dump()},
                      {"records": read}, run.id)
     try:
-        result = link_table(table, schema, options, backend=settings.link_backend, must=must, cannot=cannot)
+        result = link_table(table, schema, options, backend=settings.link_backend, must=must, cannot=cannot,
+                            labels=labelled)
         result.seconds = {"read": read_seconds, **result.seconds}
         outcome = _store(settings, run.id, actor, paths, options, result, keys, labelled)
     except Exception as exc:
@@ -149,13 +174,8 @@ def _store(settings: Settings, run_id: str, actor: str, paths: dict[str, Path], 
            result: LinkResult, keys: set[str], labelled: list[tuple[str, str, float]]) -> LinkOutcome:
     started = time.perf_counter()
     with open_session(settings) as session:
-        clusters = cluster_table(session, keys)
-        version, changed = clusters.apply(result.clustering, scope=keys)
-        if changed:
-            session.add(ClusterVersionRow(version=version, cause="run", actor=MODEL_ACTOR, run_id=run_id,
-                                          note=f"link run {run_id}"))
-            session.flush()
-            store_memberships(session, version, changed)
+        version, changed = write_cluster_version(
+            session, lambda: _write_run_clusters(session, run_id, options, result, keys), f"link run {run_id}")
         auto = result.auto_merged
         if auto:
             session.execute(LinkEdge.__table__.insert(),  # type: ignore[attr-defined]
@@ -165,12 +185,12 @@ def _store(settings: Settings, run_id: str, actor: str, paths: dict[str, Path], 
                   "clustered_records": sum(len(c) for c in result.clustering.components),
                   "held_back_edges": len(result.clustering.held_back), "changed_memberships": len(changed)}
         label_check = _check_labels(result, labelled, options)
+        if result.retuned_from:
+            record_event(session, MODEL_ACTOR, "link_model_retuned", f"run:{run_id}",
+                         {"labels": result.retuned_from, "min_labels_to_retune": options.min_labels_to_retune},
+                         {"method": "estimate_m_from_pairwise_labels", "label_check": label_check}, run_id)
         session.add(LinkRun(run_id=run_id, datasets={n: str(p) for n, p in paths.items()}, settings=options.model_dump(),
                             model=result.model, version=version if changed else None, counts=counts))
-        record_event(session, MODEL_ACTOR, "link_clusters_version", f"cluster_version:{version}",
-                     {"run_id": run_id, "auto_merge_threshold": options.auto_merge_threshold},
-                     {"version": version, "changed": len(changed), "clusters": counts["clusters"],
-                      "rows_sha256": _digest([[m.key, m.cluster_id] for m in changed])}, run_id)
         seconds = {**result.seconds, "store_clusters": round(time.perf_counter() - started, 2)}
         started = time.perf_counter()
         thresholds = {"auto_merge": options.auto_merge_threshold, "review": options.review_threshold}
@@ -190,6 +210,22 @@ def _store(settings: Settings, run_id: str, actor: str, paths: dict[str, Path], 
                                          "seconds": seconds})
     return LinkOutcome(run_id=run_id, version=version, records=0, counts=counts, review_item_ids=[i.id for i in created],
                        notes=result.notes, label_check=label_check, seconds=seconds)
+
+
+def _write_run_clusters(session: Session, run_id: str, options: LinkSettings, result: LinkResult,
+                        keys: set[str]) -> tuple[int, list[Membership]]:
+    """One attempt at the run's cluster version: read the latest, append the changed rows, audit (commits)."""
+    version, changed = cluster_table(session, keys).apply(result.clustering, scope=keys)
+    if changed:
+        session.add(ClusterVersionRow(version=version, cause="run", actor=MODEL_ACTOR, run_id=run_id,
+                                      note=f"link run {run_id}"))
+        session.flush()  # the version's primary key: a collision with another writer surfaces here
+        store_memberships(session, version, changed)
+    record_event(session, MODEL_ACTOR, "link_clusters_version", f"cluster_version:{version}",
+                 {"run_id": run_id, "auto_merge_threshold": options.auto_merge_threshold},
+                 {"version": version, "changed": len(changed), "clusters": len(result.clustering.components),
+                  "rows_sha256": _digest([[m.key, m.cluster_id] for m in changed])}, run_id)
+    return version, changed
 
 
 def current_clusters(settings: Settings, keys: list[str]) -> tuple[ClusterTable, dict[str, Any]]:

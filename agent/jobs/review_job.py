@@ -72,6 +72,17 @@ def preview_edit(item: ReviewItem, edit: dict[str, Any]) -> dict[str, Any]:
     return preview_field(field, sample.values, load_target_schema(ref["schema_path"]))
 
 
+NO_ACCOUNT_ROLE = "no account (command line)"
+
+
+def role_of(session: Session, actor: str) -> str:
+    """The actor's role when they decide, for the audit log: roles change later, the log must not."""
+    from agent.store.users import AppUser  # late: the users table is the web app's
+
+    account = session.get(AppUser, actor)
+    return account.role if account is not None else NO_ACCOUNT_ROLE
+
+
 def decide_item(settings: Settings, item_id: str, decision: Decision, reason: str, *, seen_version: int | None = None,
                 edit: dict[str, Any] | None = None) -> DecideOutcome:
     """Decide one item as ``settings.actor()``; resume the run when it was the last one open.
@@ -95,7 +106,7 @@ def decide_item(settings: Settings, item_id: str, decision: Decision, reason: st
         # the preview the decider saw is evidence, masked unless audit_raw_values allows its raw sample values
         record_event(session, actor, f"review_{decided.state}", f"review_item:{decided.id}",
                      {"target": decided.target, "kind": decided.kind, "decision": decision, "seen_version": seen,
-                      "reason": reason, "edit": edit},
+                      "reason": reason, "edit": edit, "role": role_of(session, actor)},
                      {"state": decided.state, "version": decided.version, "proposed_by": decided.proposed_by,
                       "decided_at": decided.decided_at, "validation": (preview or {}).get("validation"),
                       "field_before": before, "field": decided.proposal["field"],

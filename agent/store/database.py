@@ -19,10 +19,12 @@ from sqlalchemy.orm import ORMExecuteState, Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
 from agent.settings import Settings
+from agent.store.linkage import ClusterMembership, ClusterVersionRow, LinkDecision, LinkEdge, LinkRun
 from agent.store.models import AuditEvent, MappingVersion
 from tools.errors import StoreError
 
-APPEND_ONLY_MODELS: tuple[type[SQLModel], ...] = (AuditEvent, MappingVersion)
+APPEND_ONLY_MODELS: tuple[type[SQLModel], ...] = (AuditEvent, MappingVersion, LinkRun, ClusterVersionRow,
+                                                  ClusterMembership, LinkEdge, LinkDecision)
 APPEND_ONLY_TABLES: frozenset[str] = frozenset(str(m.__tablename__) for m in APPEND_ONLY_MODELS)
 
 _SQLITE_TRIGGERS: tuple[str, ...] = tuple(
@@ -44,6 +46,10 @@ _ADDED_INDEXES: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS ix_audit_event_subject ON audit_event (subject)",
     "CREATE INDEX IF NOT EXISTS ix_audit_event_actor ON audit_event (actor)",
     "CREATE INDEX IF NOT EXISTS ix_audit_event_time ON audit_event (time)",
+    # Covers the review queue's filter, sort and join, so paging never reads the rows'
+    # large proposal JSON (SQLite stores it in overflow pages before these columns).
+    "CREATE INDEX IF NOT EXISTS ix_review_item_queue ON review_item "
+    "(state, kind, confidence, created_at, target, id, run_id)",
 )
 # Key of ``Session.info`` under which ``open_session`` passes the audit HMAC key
 # (a SecretStr or None) to ``agent.audit.record_event``.

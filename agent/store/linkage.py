@@ -1,19 +1,30 @@
 """Linkage tables: link runs, versioned cluster memberships, the model's merge edges, person decisions.
 
-Append-only by design: a version writes rows only for records whose cluster changed, a
-decision is a new row (the latest decision on a pair is the one in force), and undo is
-a later decision. ``LinkDecision`` doubles as Splink's labels table (``unique_id_l``,
-``unique_id_r``, ``clerical_match_score``).
+Append-only, like the audit log (``APPEND_ONLY_MODELS`` in ``agent.store.database``: the ORM
+and SQLite triggers refuse updates and deletes): a version writes rows only for records
+whose cluster changed, a decision is a new row written once with its version already
+known (the latest decision on a pair is the one in force), and undo is a later decision.
+``LinkDecision`` doubles as Splink's labels table (``unique_id_l``, ``unique_id_r``,
+``clerical_match_score``).
+
+Two writers at once (a link run and a supervisor's decision, or two supervisors): each
+cluster write takes the database's write lock before it reads the latest version, and is
+retried from the start if another writer still took that version number.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Column, func
+from sqlalchemy import JSON, Column, func, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Field, Session, SQLModel, select
 
 from agent.store.models import new_id, utc_timestamp
+from tools.errors import StoreError
 from tools.linkage.clusters import ClusterTable, singleton_id
 from tools.linkage.models import Membership
 from tools.linkage.records import split_key
@@ -90,12 +101,57 @@ class LinkDecision(SQLModel, table=True):
     created_at: str = Field(default_factory=utc_timestamp)
 
 
+class ClusterWriteError(StoreError):
+    """A cluster version could not be written (another writer kept taking the version number)."""
+
+
+T = TypeVar("T")
+MAX_WRITE_ATTEMPTS = 6
+RETRY_BASE_SECONDS = 0.02
+_PG_LOCK_ID = 0x6C696E6B  # "link": the PostgreSQL advisory lock that serialises cluster writes
 SMALL_SCOPE = 500  # up to this many records are looked up by key; more (a whole run) are read in one scan
 
 
 def next_version(session: Session) -> int:
     latest = session.exec(select(func.max(ClusterVersionRow.version))).one()
     return int(latest or 0) + 1
+
+
+def lock_cluster_writes(session: Session) -> bool:
+    """Take the write lock before reading the latest version; True if the transaction already holds writes.
+
+    A transaction that already holds the caller's writes cannot be retried (rolling back
+    would lose them), so the caller is told.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        if getattr(conn.connection.dbapi_connection, "in_transaction", False):
+            return True
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to the busy timeout for the other writer
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
+    return False
+
+
+def write_cluster_version(session: Session, write: Callable[[], T], what: str) -> T:
+    """Run ``write`` (read the clusters, append a version, commit) under the lock; retry on a version collision.
+
+    ``write`` must compute everything from the database afresh on each call: a retry
+    starts after a rollback.
+    """
+    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
+        caller_writes = lock_cluster_writes(session)
+        try:
+            result = write()
+            session.commit()
+            return result
+        except (IntegrityError, OperationalError) as exc:
+            session.rollback()
+            if caller_writes or attempt == MAX_WRITE_ATTEMPTS:
+                raise ClusterWriteError(f"could not write the cluster version of {what} after {attempt} attempt(s): "
+                                        f"{exc.__class__.__name__}") from None
+            time.sleep(RETRY_BASE_SECONDS * (2 ** (attempt - 1)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def store_memberships(session: Session, version: int, changed: list[Membership]) -> None:

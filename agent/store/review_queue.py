@@ -26,6 +26,8 @@ StateFilter = Literal["undecided", "open", "edited", "approved", "rejected", "al
 QueueSort = Literal["confidence", "-confidence", "created", "-created"]
 KINDS: tuple[str, ...] = ("mapping_field", "field_merge", "value_map", "record_merge")
 STATES: tuple[str, ...] = ("open", "edited", "approved", "rejected")
+PAIR_KIND = "record_merge"
+PAIR_SEPARATOR = " ~ "  # agent.jobs.link_items.pair_target
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 
@@ -82,6 +84,15 @@ class QueueRow(BaseModel):
     dataset_name: str | None
     run_actor: str
     run_status: str
+    conflict: bool = False  # a record_merge item that is a conflict, not a grey-zone pair
+
+    @property
+    def pair(self) -> tuple[str, str] | None:
+        """The two record keys (``dataset:row``) of a record_merge item, else None."""
+        if self.kind != PAIR_KIND:
+            return None
+        left, separator, right = self.target.partition(PAIR_SEPARATOR)
+        return (left, right) if separator else None
 
 
 class DatasetOption(BaseModel):
@@ -166,7 +177,9 @@ def _order(sort: QueueSort) -> list[Any]:
 
 def _row_columns() -> list[Any]:
     sources = _ITEM.proposal[("field", "sources")]  # JSON path: portable across SQLite and PostgreSQL
-    return [_ITEM.id, _ITEM.run_id, _ITEM.kind, _ITEM.target, sources.label("sources"), _ITEM.confidence, _ITEM.state,
+    conflict = _ITEM.proposal[("conflict",)]
+    return [_ITEM.id, _ITEM.run_id, _ITEM.kind, _ITEM.target, sources.label("sources"), conflict.label("conflict"),
+            _ITEM.confidence, _ITEM.state,
             _ITEM.proposed_by, _ITEM.decided_by, _ITEM.decided_at, _ITEM.reason, _ITEM.version, _ITEM.created_at,
             _DATASET.id.label("dataset_id"), _DATASET.path.label("dataset_path"), _RUN.actor.label("run_actor"),
             _RUN.status.label("run_status")]
@@ -175,13 +188,37 @@ def _row_columns() -> list[Any]:
 def _to_row(found: Any) -> QueueRow:
     data = dict(found._mapping)
     sources = data.pop("sources")
+    data["conflict"] = data.get("conflict") is True
     return QueueRow(**data, sources=[str(s) for s in sources] if isinstance(sources, list) else [],
                     dataset_name=dataset_name(data.pop("dataset_path")))
 
 
-def _facet(session: Session, query: QueueFilter, column: Any, facet: str) -> dict[str, int]:
-    statement = _joined(select(column, func.count())).where(and_(true(), *_conditions(query, without=facet))).group_by(column)
-    return {str(value): int(count) for value, count in session.execute(statement).all()}
+def _state_matches(query: QueueFilter, state: str) -> bool:
+    if query.state == "undecided":
+        return state in UNDECIDED
+    return query.state in ("all", state)
+
+
+def _counts(session: Session, query: QueueFilter) -> tuple[int, dict[str, int], dict[str, int]]:
+    """The total under the filter, and the per-kind / per-state counts (each facet ignoring its own filter).
+
+    One grouped query over the covering index gives all three, instead of three scans.
+    """
+    scope = _conditions(query.model_copy(update={"kind": None}), without="state")  # dataset and run only
+    statement = (_joined(select(_ITEM.kind, _ITEM.state, func.count())).where(and_(true(), *scope))
+                 .group_by(_ITEM.kind, _ITEM.state))
+    total, kinds, states = 0, {}, {}
+    for kind, state, count in session.execute(statement).all():
+        kind, state, count = str(kind), str(state), int(count)
+        kind_ok = query.kind is None or kind == query.kind
+        state_ok = _state_matches(query, state)
+        if state_ok:
+            kinds[kind] = kinds.get(kind, 0) + count
+        if kind_ok:
+            states[state] = states.get(state, 0) + count
+        if kind_ok and state_ok:
+            total += count
+    return total, kinds, states
 
 
 def dataset_options(session: Session) -> list[DatasetOption]:
@@ -198,12 +235,17 @@ def dataset_options(session: Session) -> list[DatasetOption]:
 def queue_page(session: Session, query: QueueFilter) -> QueuePage:
     """One page of the queue under ``query``, with the total and per-kind / per-state counts."""
     where = and_(true(), *_conditions(query))
-    total = int(session.execute(_joined(select(func.count())).where(where)).scalar_one())
-    statement = (_joined(select(*_row_columns())).where(where).order_by(*_order(query.sort))
-                 .limit(query.per_page).offset((query.page - 1) * query.per_page))
-    rows = [_to_row(found) for found in session.execute(statement).all()]
-    return QueuePage(filter=query, items=rows, total=total, kind_counts=_facet(session, query, _ITEM.kind, "kind"),
-                     state_counts=_facet(session, query, _ITEM.state, "state"), datasets=dataset_options(session))
+    total, kind_counts, state_counts = _counts(session, query)
+    # Two steps: the page's ids are sorted on plain columns, and only those rows have
+    # their proposal JSON read; sorting whole rows would parse every proposal in the queue.
+    ids_statement = (_joined(select(_ITEM.id)).where(where).order_by(*_order(query.sort))
+                     .limit(query.per_page).offset((query.page - 1) * query.per_page))
+    page_ids = list(session.execute(ids_statement).scalars())
+    found = {r.id: r for r in (_to_row(f) for f in session.execute(_joined(select(*_row_columns()))
+                                                                     .where(_ITEM.id.in_(page_ids))).all())}
+    rows = [found[i] for i in page_ids if i in found]
+    return QueuePage(filter=query, items=rows, total=total, kind_counts=kind_counts, state_counts=state_counts,
+                     datasets=dataset_options(session))
 
 
 def queue_rows(session: Session, query: QueueFilter, batch: int = 500) -> Iterator[QueueRow]:

@@ -157,6 +157,10 @@ def run_overview(session: Session, run_id: str) -> RunOverview | None:
         return None
     session.refresh(run)  # the background job or another process may have moved it on
     dataset = session.get(Dataset, run.dataset_id) if run.dataset_id else None
+    if run.kind == "link":  # tens of thousands of record merges: counted by state, never loaded whole
+        states = item_states_of(session, [run.id]).get(run.id, {})
+        return RunOverview(run=run, dataset=None, source_name=None, version_id=None, proposal_version_id=None,
+                           fields=[], unmapped=[], items=[], item_states=states)
     items = list(session.exec(select(ReviewItem).where(ReviewItem.run_id == run.id)
                               .order_by(ReviewItem.target)).all())  # type: ignore[arg-type]
     by_target = {i.target: i for i in items}

@@ -25,6 +25,7 @@ from agent.store.review_queue import dataset_name
 from review_ui.deps import WebUser, actor_settings, app_settings, db_session, require
 from review_ui.errors import Forbidden, WebError
 from review_ui.item_view import field_profiles, review_reasons, run_profile, source_fields
+from review_ui.merge_view import MERGE_KIND, MERGE_LABELS, applied_decision, merge_context
 from review_ui.json_view import scalar_text
 from review_ui.rendering import flash, render
 from review_ui.roles import PERMISSION_PHRASES
@@ -107,9 +108,12 @@ def _permissions(user: WebUser, item: ReviewItem, run: Run | None) -> dict[str, 
             notes.append(f"You started run {item.run_id[:8]}: another supervisor must decide its items. You may still propose an edit.")
         elif own:
             notes.append("You proposed or edited this item: another supervisor must approve it.")
+    editable = item.kind != MERGE_KIND  # a record pair has nothing to edit: it is one person or two
+    if notes and started and not editable:
+        notes = [f"You ran link run {item.run_id[:8]}: another supervisor must decide its record merges."]
     return {"can_approve": undecided and user.can("decide") and not started and not own,
             "can_reject": undecided and user.can("decide") and not started,
-            "can_edit": undecided and user.can("edit"), "four_eyes_notes": notes}
+            "can_edit": editable and undecided and user.can("edit"), "four_eyes_notes": notes}
 
 
 def _samples_view(preview: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -124,6 +128,11 @@ def item_page(request: Request, session: Session, item: ReviewItem, user: WebUse
               alert: Alert | None = None, decision_reason: str = "") -> HTMLResponse:
     """The item page, optionally with an edit preview, form errors or an alert."""
     run = session.get(Run, item.run_id)
+    if item.kind == MERGE_KIND:
+        context = {"item": item, "run": run, "kind_label": KIND_LABELS.get(item.kind, item.kind), "alert": alert,
+                   "decision_reason": decision_reason, "draft": draft, "undecided": item.state in UNDECIDED,
+                   "decision_labels": MERGE_LABELS, **merge_context(session, item), **_permissions(user, item, run)}
+        return render(request, "merge_item.html", context, status_code=status_code)
     dataset = session.get(Dataset, run.dataset_id) if run is not None and run.dataset_id else None
     field = item.proposal.get("field") or {}
     transform = field.get("transform") or {}
@@ -143,6 +152,7 @@ def item_page(request: Request, session: Session, item: ReviewItem, user: WebUse
         "fieldsets": all_fieldsets(transform, draft.op, draft.typed),
         "preview": preview, "preview_samples": _samples_view(preview), "edit_errors": edit_errors or [],
         "alert": alert, "decision_reason": decision_reason,
+        "decision_labels": {"approve": "Approve", "reject": "Reject", "hint": f"Rejecting leaves {item.target} unmapped."},
         "run_finished": run is not None and run.status == "succeeded" and item.state not in UNDECIDED,
         "run_stalled": _run_stalled(session, run, item),
         **_permissions(user, item, run),
@@ -173,6 +183,8 @@ async def preview_item(request: Request, item_id: str, user: WebUser = Depends(r
     form = _form_text(await request.form())
     item = _item_or_404(session, item_id)
     draft = _draft_from(form)
+    if item.kind == MERGE_KIND:
+        raise WebError("A record merge has nothing to edit or preview: decide whether the two records are one person.")
     if form.get("action") == "change_op":  # the no-JavaScript way to switch the operation's inputs
         return item_page(request, session, item, user, draft=draft)
     if item.state not in UNDECIDED:
@@ -200,6 +212,8 @@ async def decide(request: Request, item_id: str, user: WebUser = Depends(require
         raise WebError("Choose Approve, Reject or Save edit.")
     if not user.can(needed):  # type: ignore[arg-type]
         raise Forbidden(f"Your role ({user.role_label}) cannot {PERMISSION_PHRASES[needed]}.")
+    if decision == "edit" and item.kind == MERGE_KIND:
+        raise WebError("A record merge cannot be edited: merge the two records or keep them apart.")
     seen = _seen_version(form)
     reason = form.get("reason", "").strip()
     draft = _draft_from(form) if decision == "edit" else None
@@ -230,7 +244,7 @@ async def decide(request: Request, item_id: str, user: WebUser = Depends(require
             flash(request, "warning", f"Your decision was stored, but resuming the run failed: {exc.one_line()}")
             return RedirectResponse(f"/items/{item.id}", status_code=303)
         return again(400, Alert("error", "The decision could not be stored", exc.one_line()))
-    _flash_outcome(request, outcome)
+    _flash_outcome(request, outcome, session)
     return RedirectResponse(f"/items/{item.id}", status_code=303)
 
 
@@ -241,8 +255,16 @@ def _conflict_alert(item: ReviewItem) -> Alert:
                  "what you typed is kept below. Look at the item as it is now and decide again.")
 
 
-def _flash_outcome(request: Request, outcome: DecideOutcome) -> None:
+def _flash_outcome(request: Request, outcome: DecideOutcome, session: Session) -> None:
     item = outcome.item
+    if item.kind == MERGE_KIND:
+        applied = applied_decision(session, item)
+        done = "merged as one person" if item.state == "approved" else "kept apart as different people"
+        version = f": cluster version {applied.version}" if applied is not None and applied.version else ""
+        flash(request, "success", f"{item.target.replace(' ~ ', ' ↔ ')}: {done}{version}.")
+        if outcome.open_left:
+            flash(request, "info", f"{outcome.open_left} record merge(s) of this run still wait for a decision.")
+        return
     done = {"approved": "approved", "rejected": "rejected", "edited": "saved as your proposal; another supervisor must approve it"}
     flash(request, "success", f"{item.target}: {done.get(item.state, item.state)}.")
     resumed = outcome.resumed

@@ -107,7 +107,8 @@ def _page_links(query: QueueFilter, pages: int) -> list[dict[str, Any]]:
 
 
 def _csv_row(row: QueueRow) -> list[Any]:
-    return [row.id, row.target, " + ".join(row.sources), row.kind, row.confidence, row.state, row.version, row.run_id,
+    sources = " ↔ ".join(row.pair) if row.pair else " + ".join(row.sources)
+    return [row.id, row.target, sources, row.kind, row.confidence, row.state, row.version, row.run_id,
             row.dataset_name, row.proposed_by, row.decided_by, row.decided_at, row.reason, row.created_at]
 
 

@@ -23,6 +23,7 @@ from agent.jobs.upload_run import (DEFAULT_TARGET, TARGET_CHOICES, UploadError, 
                                    run_of_upload, source_path_in, target_schema_path, upload_dir)
 from agent.store.review import FourEyesError, ReviewConflict
 from agent.store.run_queries import list_runs, run_overview
+from review_ui.link_run_view import link_summary
 from review_ui.deps import WebUser, actor_settings, app_settings, db_session, require
 from review_ui.errors import BodyTooLarge, WebError
 from review_ui.rendering import flash, render
@@ -121,6 +122,7 @@ def _run_page(request: Request, session: Session, user: WebUser, run_id: str, *,
         "can_resume": user.can("decide") and run.kind == "propose" and run.status == "review" and overview.fully_decided,
         "can_release": user.can("override") and run.status == "resuming",
         "summary": {k: v for k, v in (run.summary or {}).items() if not isinstance(v, (dict, list))},
+        "link": link_summary(session, run, overview.item_states) if run.kind == "link" else None,
     }
     return render(request, "run.html", context, status_code=status_code)
 

@@ -133,6 +133,13 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD, *, next
     assert "crosswalk_session" in client.cookies
 
 
+def install_template(template: Path, settings: Settings, make_user: MakeUser, people: dict[str, str]) -> None:
+    """Copy a prepared data directory into the test's and create the accounts the test uses."""
+    shutil.copytree(template, settings.data_dir)
+    for name, role in people.items():
+        make_user(name, role)
+
+
 @pytest.fixture()
 def seeded_run(web_settings: Settings, proposed_template: tuple[Path, str]) -> str:
     """A propose run started by sam on the demo export, paused for review with 4 items (a copy of the template)."""

@@ -106,7 +106,8 @@ def test_review_decisions_and_the_replay_appear_in_the_timeline_escaped(users: o
     page = client_as("avery").get(f"/runs/{seeded_run}/audit").text
     assert "Review decisions" in page and "review rejected" in page
     assert "<script>alert(" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; wrong" in page
-    assert "supervisor (today)" in page
+    # the decision event records the decider's role, so it is shown as recorded, not as "(today)"
+    assert 'title="Role recorded with the event">supervisor</span>' in page
 
 
 # ---- verify -----------------------------------------------------------------------------------------------

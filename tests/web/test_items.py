@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,10 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from agent.settings import Settings
-from agent.store import AuditEvent, MappingVersion, Run, dispose_engines, open_session
+from agent.store import AuditEvent, MappingVersion, Run, open_session
 from agent.store.models import ReviewItem
 from agent.store.review import items_of_run
-from tests.web.conftest import DEMO_EXPORT, MakeUser, csrf_of
+from tests.web.conftest import MakeUser, csrf_of, install_template
 
 Browser = Callable[[str], TestClient]
 PEOPLE = {"sam": "staff", "sue": "supervisor", "sid": "supervisor", "avery": "auditor", "ada": "admin"}
@@ -27,9 +26,7 @@ PEOPLE = {"sam": "staff", "sue": "supervisor", "sid": "supervisor", "avery": "au
 @pytest.fixture()
 def run_id(proposed_template: tuple[Path, str], web_settings: Settings, make_user: MakeUser) -> Iterator[str]:
     template, run = proposed_template
-    shutil.copytree(template, web_settings.data_dir)
-    for name, role in PEOPLE.items():
-        make_user(name, role)
+    install_template(template, web_settings, make_user, PEOPLE)
     yield run
 
 

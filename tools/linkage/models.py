@@ -19,6 +19,8 @@ class LinkSettings(BaseModel):
     review_threshold: float = Field(0.8, ge=0.0, le=1.0, description="Match probability at or above which (and below auto) a pair goes to review")
     max_pairs_u: float = Field(2e6, gt=0, description="Random pairs sampled to estimate u probabilities")
     deterministic_recall: float = Field(0.7, gt=0.0, le=1.0, description="Assumed recall of the strong-identifier rules, for the prior")
+    min_labels_to_retune: int = Field(20, ge=1, description="Supervisor-approved pairs (labels of one person) needed before "
+                                      "the m probabilities are re-estimated from the labels")
     seed: int = Field(42, description="Seed of the u sampling, so a run is reproducible")
     name_conflict_similarity: float = Field(0.85, ge=0.0, le=1.0,
                                             description="Names sharing a strong id below this Jaro-Winkler similarity conflict")

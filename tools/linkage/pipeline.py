@@ -14,7 +14,7 @@ from tools.linkage.predict import ScoredPairs, evidence_for, release, score
 from tools.linkage.records import LinkTable
 from tools.linkage.settings_from_schema import auto_merge_guard
 from tools.linkage.routing import check_thresholds
-from tools.linkage.train import model_json, new_linker, train
+from tools.linkage.train import model_json, new_linker, retune_from_labels, train
 
 
 @dataclass
@@ -30,6 +30,7 @@ class LinkResult:
     auto_merge_threshold: float
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    retuned_from: int = 0  # approved pairs the m probabilities were re-estimated from (0: not retuned)
 
     @property
     def auto_merged(self) -> list[tuple[str, str, float]]:
@@ -47,8 +48,13 @@ def present_schema(schema: LinkSchema, table: LinkTable) -> LinkSchema:
 
 
 def link_table(table: LinkTable, schema: LinkSchema, settings: LinkSettings, *, backend: BackendName = "duckdb",
-               must: list[tuple[str, str, str]] | None = None, cannot: list[tuple[str, str]] | None = None) -> LinkResult:
-    """Link ``table``: person decisions (``must``: key, key, actor; ``cannot``: key, key) override the model."""
+               must: list[tuple[str, str, str]] | None = None, cannot: list[tuple[str, str]] | None = None,
+               labels: list[tuple[str, str, float]] | None = None) -> LinkResult:
+    """Link ``table``: person decisions (``must``: key, key, actor; ``cannot``: key, key) override the model.
+
+    ``labels`` (key, key, clerical match score) retune the m probabilities once enough
+    approved pairs are among them (``settings.min_labels_to_retune``).
+    """
     check_thresholds(settings)
     clock = _Clock()
     schema = present_schema(schema, table)
@@ -58,6 +64,7 @@ def link_table(table: LinkTable, schema: LinkSchema, settings: LinkSettings, *, 
     linker = new_linker(register(db_api, table), schema)
     clock.lap("register")
     notes = train(linker, schema, settings)
+    retuned_from = retune_from_labels(linker, db_api, labels or [], settings, notes)
     model = model_json(linker)
     clock.lap("train")
     scored = score(linker, settings, model, auto_merge_guard(schema))
@@ -80,7 +87,7 @@ def link_table(table: LinkTable, schema: LinkSchema, settings: LinkSettings, *, 
     clock.lap("conflicts")
     return LinkResult(schema=schema, model=model, scored=scored, clustering=clustering, review=review,
                       conflicts=with_evidence, auto_merge_threshold=settings.auto_merge_threshold, notes=notes,
-                      seconds=clock.laps)
+                      seconds=clock.laps, retuned_from=retuned_from)
 
 
 class _Clock:

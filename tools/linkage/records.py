@@ -18,10 +18,10 @@ from tools.errors import SourceError
 from tools.json_pointer import get_at, parse_pointer
 from tools.linkage import normalise as norm
 from tools.linkage.models import LinkSchema
-from tools.linkage.phonetic import metaphone
+from tools.linkage.phonetic import phonetic_key
 
 KEY_SEPARATOR = ":"
-_ROW_PREFIX = re.compile(r'\s*\{\s*"row"\s*:\s*(\d+)\s*,')
+ROW_PREFIX = re.compile(r'\s*\{\s*"row"\s*:\s*(\d+)\s*,')
 NAME_COLUMNS = ("given_name", "given_name_canonical", "middle_names", "family_name", "given_phonetic", "family_phonetic")
 DERIVED_COLUMNS = ("dob", "dob_year", "postcode", "postcode_sector", "postcode_district", "sex", "record_date")
 
@@ -93,8 +93,8 @@ def flatten_person(record: dict[str, Any], schema: LinkSchema,
     values["given_name_canonical"] = norm.canonical_given(first)
     values["middle_names"] = " ".join(given_words[1:]) or None
     values["family_name"] = norm.name(family)
-    values["given_phonetic"] = metaphone(values["given_name_canonical"])
-    values["family_phonetic"] = metaphone(values["family_name"])
+    values["given_phonetic"] = phonetic_key(values["given_name_canonical"])
+    values["family_phonetic"] = phonetic_key(values["family_name"])
     values["dob"] = norm.iso_date(raw.get("dob"))
     values["dob_year"] = values["dob"][:4] if values["dob"] else None
     values["postcode"] = norm.postcode(raw.get("postcode"))
@@ -144,7 +144,7 @@ def read_person_sections(path: Path, rows: set[int], schema: LinkSchema) -> dict
         for line in handle:
             if not line.strip():
                 continue
-            lead = _ROW_PREFIX.match(line)
+            lead = ROW_PREFIX.match(line)
             if lead is not None and int(lead.group(1)) not in rows:
                 continue  # skip the JSON parse of the rows not asked for (most of a big file)
             item = json.loads(line)

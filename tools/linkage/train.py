@@ -40,6 +40,30 @@ def train(linker: Linker, schema: LinkSchema, settings: LinkSettings) -> list[st
     return notes
 
 
+def retune_from_labels(linker: Linker, db_api: Any, labels: list[tuple[str, str, float]], settings: LinkSettings,
+                       notes: list[str]) -> int:
+    """Re-estimate m from the supervisor-approved pairs when there are enough; how many were used (0: none).
+
+    Splink's ``estimate_m_from_pairwise_labels`` treats every row as a match (it ignores
+    ``clerical_match_score``), so only approved pairs go in. Its estimate joins the EM
+    ones and each m becomes their median, so a few labels shift the model, never replace it.
+    """
+    approved = sorted({(min(a, b), max(a, b)) for a, b, score in labels if score >= 0.5})
+    if len(approved) < settings.min_labels_to_retune:
+        return 0
+    from tools.linkage.backend import register_rows  # deferred: backend imports pyarrow
+
+    table = register_rows(db_api, [{"unique_id_l": a, "unique_id_r": b, "clerical_match_score": 1.0}
+                                   for a, b in approved], "person_labels")
+    try:
+        linker.training.estimate_m_from_pairwise_labels(table)
+    except (ValueError, SplinkException) as exc:
+        notes.append(f"m not retuned from {len(approved)} label(s): {' '.join(str(exc).split())[:200]}")
+        return 0
+    notes.append(f"m probabilities retuned from {len(approved)} supervisor-approved pair(s)")
+    return len(approved)
+
+
 def model_json(linker: Linker) -> dict[str, Any]:
     """The trained model as Splink's settings JSON (stored with the run, reusable)."""
     return linker.misc.save_model_to_json()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tools.mapping import MappingDocument
 from tools.profile import FieldProfile
-from tools.target_schema import TargetField
+from tools.target_schema import TargetField, TargetSchema
 
 MAX_SHAPES = 3
 MAX_CODES = 20
