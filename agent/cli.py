@@ -329,6 +329,8 @@ def serve(
     ctx: typer.Context,
     host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default CROSSWALK_WEB_HOST, 127.0.0.1)."),
     port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port (default CROSSWALK_WEB_PORT, 8000)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=32,
+                                          help="Worker processes (default CROSSWALK_WEB_WORKERS, 1); more use more cores."),
     allow_remote: bool = typer.Option(
         False, "--allow-remote",
         help="Allow binding an address other than loopback. Put a TLS-terminating proxy in front: "
@@ -356,9 +358,17 @@ def serve(
         typer.echo("crosswalk: warning: CROSSWALK_WEB_COOKIE_SECURE is off; session cookies may travel without TLS", err=True)
     with open_session(settings):
         pass  # open the database (and create its tables) now, so a bad data dir fails here in one line
-    typer.echo(f"crosswalk review on http://{bind}:{listen}/ (data: {settings.resolved_database_url()})")
-    uvicorn.run(create_app(settings), host=bind, port=listen, log_level="info", proxy_headers=True,
-                server_header=False)
+    processes = workers or settings.web_workers
+    typer.echo(f"crosswalk review on http://{bind}:{listen}/ (data: {settings.resolved_database_url()}, "
+               f"{processes} worker process{'es' if processes != 1 else ''})")
+    served = dict(host=bind, port=listen, log_level="info", proxy_headers=True, server_header=False)
+    if processes == 1:
+        uvicorn.run(create_app(settings), **served)  # type: ignore[arg-type]
+        return
+    # Worker processes build the app themselves from the environment, so the one
+    # command-line override (--data-dir) goes there; everything else already is.
+    os.environ["CROSSWALK_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run("review_ui.app:create_app", factory=True, workers=processes, **served)  # type: ignore[arg-type]
 
 
 # Record linkage (issue 7) lives in its own module; registered last so --help lists it after eval.

@@ -160,6 +160,13 @@ class Settings(BaseSettings):
         ),
     )
     web_port: int = Field(default=8000, ge=1, le=65535, description="Port `crosswalk serve` listens on.")
+    web_workers: int = Field(
+        default=1, ge=1, le=32,
+        description=(
+            "Worker processes of `crosswalk serve`. More than one uses more cores; web sessions, CSRF tokens and "
+            "the sign-in limit live in the database, so any worker can serve any request."
+        ),
+    )
     web_session_idle_minutes: float = Field(
         default=30, gt=0,
         description="A web session ends after this many minutes without a request; the person signs in again.",

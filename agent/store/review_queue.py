@@ -162,6 +162,14 @@ def _joined(statement: Select[Any]) -> Select[Any]:
             .outerjoin(Dataset.__table__, _DATASET.id == _RUN.dataset_id))  # type: ignore[attr-defined]
 
 
+def _scoped(statement: Select[Any], query: QueueFilter) -> Select[Any]:
+    """Join runs and datasets only when the dataset filter needs them: counting and paging
+    then read the covering index alone (every item belongs to a run by foreign key)."""
+    if query.dataset:
+        return _joined(statement)
+    return statement.select_from(ReviewItem.__table__)  # type: ignore[attr-defined]
+
+
 def _order(sort: QueueSort) -> list[Any]:
     # Unknown confidence sorts as most doubtful (first when ascending); the id
     # breaks ties so pages never overlap or skip rows.
@@ -205,7 +213,7 @@ def _counts(session: Session, query: QueueFilter) -> tuple[int, dict[str, int], 
     One grouped query over the covering index gives all three, instead of three scans.
     """
     scope = _conditions(query.model_copy(update={"kind": None}), without="state")  # dataset and run only
-    statement = (_joined(select(_ITEM.kind, _ITEM.state, func.count())).where(and_(true(), *scope))
+    statement = (_scoped(select(_ITEM.kind, _ITEM.state, func.count()), query).where(and_(true(), *scope))
                  .group_by(_ITEM.kind, _ITEM.state))
     total, kinds, states = 0, {}, {}
     for kind, state, count in session.execute(statement).all():
@@ -223,10 +231,13 @@ def _counts(session: Session, query: QueueFilter) -> tuple[int, dict[str, int], 
 
 def dataset_options(session: Session) -> list[DatasetOption]:
     """Every dataset with review items, by file name."""
-    statement = (select(_DATASET.id, _DATASET.path, func.count(_ITEM.id))
+    # Items are counted per run first (on the run_id index), so the join touches runs, not items.
+    per_run = (select(_ITEM.run_id.label("run_id"), func.count().label("item_count"))
+               .select_from(ReviewItem.__table__).group_by(_ITEM.run_id).subquery())  # type: ignore[attr-defined]
+    statement = (select(_DATASET.id, _DATASET.path, func.sum(per_run.c.item_count))
                  .select_from(Dataset.__table__)  # type: ignore[attr-defined]
                  .join(Run.__table__, _RUN.dataset_id == _DATASET.id)  # type: ignore[attr-defined]
-                 .join(ReviewItem.__table__, _ITEM.run_id == _RUN.id)  # type: ignore[attr-defined]
+                 .join(per_run, per_run.c.run_id == _RUN.id)
                  .group_by(_DATASET.id, _DATASET.path))
     found = [DatasetOption(id=i, name=dataset_name(p) or i, path=p, items=int(n)) for i, p, n in session.execute(statement).all()]
     return sorted(found, key=lambda d: (d.name.lower(), d.id))
@@ -238,7 +249,7 @@ def queue_page(session: Session, query: QueueFilter) -> QueuePage:
     total, kind_counts, state_counts = _counts(session, query)
     # Two steps: the page's ids are sorted on plain columns, and only those rows have
     # their proposal JSON read; sorting whole rows would parse every proposal in the queue.
-    ids_statement = (_joined(select(_ITEM.id)).where(where).order_by(*_order(query.sort))
+    ids_statement = (_scoped(select(_ITEM.id), query).where(where).order_by(*_order(query.sort))
                      .limit(query.per_page).offset((query.page - 1) * query.per_page))
     page_ids = list(session.execute(ids_statement).scalars())
     found = {r.id: r for r in (_to_row(f) for f in session.execute(_joined(select(*_row_columns()))

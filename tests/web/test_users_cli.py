@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def test_every_command_has_help(command: list[str], phrase: str) -> None:
 
 def test_serve_help_names_its_options() -> None:
     out = CliRunner().invoke(app, ["serve", "--help"], env=WIDE).stdout
-    for option in ("--host", "--port", "--allow-remote"):
+    for option in ("--host", "--port", "--workers", "--allow-remote"):
         assert option in out
 
 
@@ -152,6 +153,22 @@ def test_serve_binds_loopback_by_default(tmp_path: Path, uvicorn_calls: list[dic
     assert [(c["host"], c["port"]) for c in uvicorn_calls] == [("127.0.0.1", 8123)]
     assert uvicorn_calls[0]["app"].state.settings.data_dir == tmp_path
     assert (tmp_path / "crosswalk.db").exists()
+
+
+def test_serve_with_workers_hands_uvicorn_the_app_factory_and_the_data_dir(
+    tmp_path: Path, uvicorn_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # set (and so restored after the test), since serve writes the data dir into the environment
+    monkeypatch.setenv("CROSSWALK_DATA_DIR", str(tmp_path / "elsewhere"))
+    result = run(tmp_path, "serve", "--workers", "3")
+    assert result.exit_code == 0, result.output
+    assert "3 worker processes" in result.stdout
+    [call] = uvicorn_calls
+    # Worker processes import the app themselves, so they need a factory path and the data dir in the environment.
+    assert (call["app"], call["factory"], call["workers"]) == ("review_ui.app:create_app", True, 3)
+    assert os.environ["CROSSWALK_DATA_DIR"] == str(tmp_path)
+    one = run(tmp_path, "serve")
+    assert one.exit_code == 0 and "1 worker process)" in one.stdout and "workers" not in uvicorn_calls[1]
 
 
 def test_serve_refuses_a_remote_address_without_allow_remote(tmp_path: Path, uvicorn_calls: list[dict[str, Any]]) -> None:
