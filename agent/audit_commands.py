@@ -16,7 +16,7 @@ import typer
 
 from agent.audit import (
     AuditError, SearchQuery, audit_key, list_events, load_checkpoint, make_checkpoint, resolve_run, search_events,
-    verify_log, write_events,
+    settings_keyring, verify_log, write_events,
 )
 from agent.console.audit_view import event_json, print_events, print_timeline, verify_lines
 from agent.console.command_context import command_settings, stdout_console
@@ -53,16 +53,17 @@ def audit_verify(
     """Recompute the audit log's hash chain; exit 1 and list the problems if it was altered.
 
     Checks every event's sequence number, link to the event before, content hash and,
-    when CROSSWALK_AUDIT_HMAC_KEY is set, its HMAC. The first broken link is shown with
-    the values that differ.
+    when CROSSWALK_AUDIT_HMAC_KEY is set, its HMAC (events and checkpoints signed before
+    a key rotation with the keys in CROSSWALK_AUDIT_HMAC_RETIRED_KEYS). The first broken
+    link is shown with the values that differ.
     """
     settings = _settings(ctx)
-    key = audit_key(settings.audit_hmac_key)
-    if require_hmac and key is None:
+    ring = settings_keyring(settings)
+    if require_hmac and ring.current is None:
         raise AuditError("--require-hmac needs the audit key (CROSSWALK_AUDIT_HMAC_KEY)")
     checkpoints = [(path.name, load_checkpoint(path)) for path in checkpoint or []]
     with open_session(settings) as session:
-        report = verify_log(session.connection(), key=key, checkpoints=checkpoints, require_hmac=require_hmac)
+        report = verify_log(session.connection(), keyring=ring, checkpoints=checkpoints, require_hmac=require_hmac)
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -68,15 +68,24 @@ def eval_link_command(
     forces_dir: Optional[Path] = typer.Option(None, "--forces-dir", help="Use these force files and truth.json instead of generating."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the eval's own data dir goes (default: a temporary folder)."),
     relink: bool = typer.Option(False, "--relink", help="Link again after the simulated reviews (labels retune the model) and score that run."),
+    holdout: Optional[float] = typer.Option(
+        None, "--holdout", metavar="FRACTION",
+        help="With --relink: share of the simulated decisions kept out of the retune and scored as held-out "
+             "(seeded, stratified by decision; default 0.3; 0 retunes from all and scores in-sample)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Link synthetic forces with known truth; print precision/recall/F1 of auto-merges and with simulated reviews."""
-    from evals.linkage.evaluate import evaluate_link  # the eval harness, loaded only for this command
+    from evals.linkage.evaluate import DEFAULT_HOLDOUT, evaluate_link  # the eval harness, loaded only for this command
 
+    if holdout is not None and not relink and holdout:
+        raise typer.BadParameter("only the relink retunes from labels: give --relink too", param_hint="--holdout")
+    fraction = (DEFAULT_HOLDOUT if holdout is None else holdout) if relink else 0.0
+    if not 0.0 <= fraction < 1.0:
+        raise typer.BadParameter(f"a fraction at least 0 and below 1 (got {fraction})", param_hint="--holdout")
     settings = _settings(ctx)
     with tempfile.TemporaryDirectory(prefix="crosswalk-eval-link-") as tmp:
         report = evaluate_link(settings, work_dir or Path(tmp), people=people, forces=forces, seed=seed,
-                               forces_dir=forces_dir, relink=relink)
+                               forces_dir=forces_dir, relink=relink, holdout=fraction)
     if as_json:
         typer.echo(report.model_dump_json())
         return
@@ -86,8 +95,7 @@ def eval_link_command(
     if report.first_edges is not None and report.relinked is not None:
         rows += [("model edges, 1st run", report.first_edges), ("model edges, relinked", report.relinked)]
     for label, s in rows:
-        typer.echo(f"{label:<22} precision {s.precision:.4f}  recall {s.recall:.4f}  F1 {s.f1:.4f}  "
-                   f"(pairs: predicted {s.predicted_pairs}, correct {s.correct_pairs}, true {s.true_pairs})")
+        typer.echo(_score_line(label, s))
     c = report.counts
     typer.echo(f"pairs scored {c['scored_pairs']}, auto-merge pairs {c['auto_merge_pairs']}, grey-zone pairs "
                f"{c['review_pairs']}, conflicts {c['conflicts']}, held-back merges {c['held_back_edges']}")
@@ -95,8 +103,26 @@ def eval_link_command(
                f"{report.decisions_merge} merge, {report.decisions_apart} apart")
     if report.relink_label_check is not None:
         check = report.relink_label_check
-        typer.echo(f"relink: m retuned from {check['retuned_from']} approved pair(s); against {check['labels']} labels "
-                   f"(in-sample): auto-merge precision {check['auto_precision']} recall {check['auto_recall']}")
+        if not check.get("held_out"):
+            typer.echo(f"relink: m retuned from {check['retuned_from']} approved pair(s); against {check['labels']} labels "
+                       f"(in-sample): auto-merge precision {check['auto_precision']} recall {check['auto_recall']}")
+            return
+        total = (report.retune_labels or 0) + check["labels"]
+        typer.echo(f"relink: m retuned from {check['retuned_from']} approved pair(s) (retune part: {report.retune_labels} "
+                   f"of {total} labels, {(report.retune_labels or 0) / max(total, 1):.0%}); held-out {check['labels']} labels "
+                   f"({report.held_out_merge} merge, {report.held_out_apart} apart), never used to retune: "
+                   f"auto-merge precision {check['auto_precision']} recall {check['auto_recall']}; auto-merge + review "
+                   f"precision {check['flagged_precision']} recall {check['flagged_recall']}")
+        for label, held in (("held-out auto-merge", report.held_out_auto), ("held-out auto+review", report.held_out_flagged),
+                            ("held-out auto, 1st run", report.held_out_auto_first)):
+            if held is not None:
+                typer.echo(_score_line(label, held))
+
+
+def _score_line(label: str, s: Any) -> str:
+    """One row of pairwise scores (``PairScores``) under ``label``."""
+    return (f"{label:<22} precision {s.precision:.4f}  recall {s.recall:.4f}  F1 {s.f1:.4f}  "
+            f"(pairs: predicted {s.predicted_pairs}, correct {s.correct_pairs}, true {s.true_pairs})")
 
 
 @exit_on_user_error

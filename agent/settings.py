@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -204,6 +204,14 @@ class Settings(BaseSettings):
             "Secret key (at least 16 characters) for a keyed HMAC-SHA256 on every new audit event and for signing "
             "checkpoints. Set it in the environment only, and keep a copy away from the database: without it a "
             "forger with file access can rewrite the hash chain unnoticed."
+        ),
+    )
+    audit_hmac_retired_keys: list[Annotated[SecretStr, Field(min_length=16)]] = Field(
+        default=[],  # pydantic copies the default per instance; a literal keeps the generated doc readable
+        description=(
+            "Audit keys used before the current one, as a JSON list (each at least 16 characters), e.g. "
+            "`[\"old key ...\"]`. Kept only to verify the events and checkpoints they signed; never used to sign. "
+            "To rotate, set the new key as `CROSSWALK_AUDIT_HMAC_KEY` and move the old one here."
         ),
     )
     audit_raw_values: bool = Field(

@@ -35,6 +35,11 @@ STEPS: dict[str, tuple[str, str]] = {
     "mapping_approved": ("mapping_approved", "Mapping approved"),
     "mapping_version_used": ("apply", "Apply"), "apply_finished": ("apply", "Apply"), "apply_failed": ("apply", "Apply"),
     "memory_remembered": ("memory", "Memory"), "run_replayed": ("replay", "Replay"),
+    # record linkage runs
+    "link_started": ("link", "Link records"), "link_model_retuned": ("link", "Link records"),
+    "link_review_queued": ("review_queued", "Queued for review"),
+    "link_merge": ("review", "Review decisions"), "link_split": ("review", "Review decisions"),
+    "link_clusters_version": ("clusters", "Cluster version stored"),
 }
 OTHER_STEP = ("other", "Other events")
 MESSAGE_PREVIEW = 160

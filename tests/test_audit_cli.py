@@ -70,7 +70,7 @@ def test_verify_json_and_exit_codes(work: Path) -> None:
     assert (first["seq"], first["kind"], first["expected"], first["found"]) == (3, "sequence_gap", "2", "3")
     text = audit(work, "verify")
     assert text.stdout.splitlines()[:2] == ["audit: event 3: expected sequence number 2 (events missing or reordered)",
-                                            "audit:   expected seq 2, found 3"]
+                                            "audit:   expected sequence number 2, found 3"]
     assert text.stderr == "audit chain BROKEN: 2 problem(s) in 3 event(s)\n"
 
 

@@ -193,7 +193,7 @@ def test_audit_verify_reports_tampering(work: Path) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "audit: event 2: content does not match its hash (altered after it was written)"
-    assert lines[1].startswith("audit:   recomputed ") and ", stored " in lines[1] and len(lines) == 2
+    assert lines[1].startswith("audit:   hash recomputed from the content ") and ", hash stored with the event " in lines[1] and len(lines) == 2
     assert result.stderr == "audit chain BROKEN: 1 problem(s) in 4 event(s)\n"
 
 

@@ -37,6 +37,17 @@ def test_same_pnc_different_birth_dates_or_names_conflict() -> None:
     assert by_id[("nhs_number", "9434765919")].keys == ["a:2", "b:3"]
 
 
+def test_conflicting_dates_are_listed_in_the_order_the_pair_is_shown() -> None:
+    table, schema = _table([
+        ("a", {"family_name": "WELLS", "given_names": "Paula", "date_of_birth": "1952-02-26", "pnc_id": "21/6836246O"}),
+        ("b", {"family_name": "Wells", "given_names": "Paula", "date_of_birth": "1952-02-16", "pnc_id": "21/6836246O"}),
+    ])
+    [conflict] = identifier_conflicts(table, schema, LinkSettings())
+    assert conflict.keys == ["a:0", "b:1"]
+    # left record's date first, as the review item shows the pair, not sorted
+    assert "dates of birth differ: 1952-02-26, 1952-02-16" in conflict.reason
+
+
 def test_a_merge_across_a_known_difference_becomes_a_bridge_conflict() -> None:
     clustering = connected_components([("a:1", "b:1", 0.9999), ("a:1", "b:2", 0.9992)], cannot=[("b:1", "b:2")])
     conflicts = bridge_conflicts(clustering.held_back)

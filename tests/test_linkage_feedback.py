@@ -157,3 +157,84 @@ def test_link_decide_names_an_unknown_record(linked, tmp_path: Path) -> None:
     app = command_app("link-decide", link_decide_command, settings)
     result = CliRunner().invoke(app, ["link-decide", known, "force_a:999999", "--merge", "--reason", "x"])
     assert result.exit_code == 2 and "unknown record 'force_a:999999'" in result.output
+
+
+# Held-out evaluation of the label retune (`crosswalk eval-link --relink --holdout`).
+
+def _decisions(merges: int, aparts: int) -> list[tuple[str, str, bool]]:
+    return ([(f"force_a:{i}", f"force_b:{i}", True) for i in range(merges)]
+            + [(f"force_a:{i}", f"force_b:{i + 1}", False) for i in range(aparts)])
+
+
+def test_the_holdout_split_is_seeded_stratified_disjoint_and_complete() -> None:
+    from evals.linkage.evaluate import split_decisions
+
+    decisions = _decisions(40, 21)
+    retune, held = split_decisions(decisions, 0.3, seed=7)
+    assert split_decisions(list(reversed(decisions)), 0.3, seed=7) == (retune, held)  # input order does not matter
+    assert split_decisions(decisions, 0.3, seed=8) != (retune, held)  # the seed does
+    assert not set(retune) & set(held) and sorted(retune + held) == sorted(decisions)
+    assert sum(s for *_, s in held) == 12 and sum(not s for *_, s in held) == 6  # round(0.3 * n) of each decision
+    assert split_decisions(decisions, 0.0, seed=7) == (sorted(decisions), [])
+    # A small stratum still lands in both parts; a pair decided twice counts once, by its last decision.
+    retune, held = split_decisions(_decisions(3, 2) + [("force_a:0", "force_b:0", False)], 0.1, seed=7)
+    assert [s for *_, s in held].count(True) == 1 and [s for *_, s in retune].count(True) == 1
+    assert [s for *_, s in held].count(False) == 1 and [s for *_, s in retune].count(False) == 2
+    assert ("force_a:0", "force_b:0", False) in retune + held
+    with pytest.raises(ValueError, match="below 1"):
+        split_decisions(decisions, 1.0, seed=7)
+
+
+def test_held_out_labels_do_not_retune_and_are_the_only_ones_checked(linked, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.linkage import pipeline
+
+    settings, _, forces, paths = linked
+    pairs = [tuple(sorted(p)) for p in _true_pairs(forces.truth, 80)[70:80]]
+    assert len(pairs) == 10
+    with open_session(settings) as session:
+        for a, b in pairs:
+            decide_pair(session, a, b, match=True, actor="kim", reason="same person (held-out test)")
+        _, _, labels = link_feedback.constraints(session, set(forces.truth))
+    given: list[list[tuple[str, str, float]]] = []
+    real = pipeline.retune_from_labels
+
+    def spy(linker, db_api, labels, settings, notes):  # what the retune is given
+        given.append(list(labels))
+        return real(linker, db_api, labels, settings, notes)
+
+    monkeypatch.setattr(pipeline, "retune_from_labels", spy)
+    held = pairs[:4]
+    outcome = link(settings.model_copy(update={"link_min_labels_to_retune": 3}), paths, held_out=held)
+    [retune] = given
+    assert {(a, b) for a, b, _ in retune} == {(a, b) for a, b, _ in labels} - set(held)
+    check = outcome.label_check
+    assert check["held_out"] is True and check["labels"] == 4 and set(outcome.label_routes) == set(held)
+    assert check["retuned_from"] == sum(s >= 0.5 for *_, s in retune) > 0
+    assert check["match_auto"] + check["match_review"] + check["match_apart"] == 4
+
+
+def test_eval_link_relink_reports_the_held_out_labels(tmp_path: Path) -> None:
+    import re
+
+    from agent.link_commands import eval_link_command
+
+    settings = Settings(data_dir=tmp_path / "unused", link_min_labels_to_retune=5)
+    app = command_app("eval-link", eval_link_command, settings)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["eval-link", "--holdout", "0.3"])
+    assert refused.exit_code == 2 and "--relink" in refused.output
+    result = runner.invoke(app, ["eval-link", "--people", "250", "--relink", "--holdout", "0.3", "--work-dir",
+                                 str(tmp_path / "eval")])
+    assert result.exit_code == 0, result.output
+    merges, aparts = map(int, re.search(r"simulated decisions: (\d+) merge, (\d+) apart", result.output).groups())
+    found = re.search(r"relink: m retuned from (\d+) approved pair\(s\) \(retune part: (\d+) of (\d+) labels, \d+%\); "
+                      r"held-out (\d+) labels \((\d+) merge, (\d+) apart\), never used to retune: auto-merge precision",
+                      result.output)
+    assert found, result.output
+    retuned, retune_part, total, held, held_merges, held_aparts = map(int, found.groups())
+    assert total == merges + aparts == retune_part + held and held == held_merges + held_aparts
+    assert held_merges == round(0.3 * merges) and held_aparts >= 1 and aparts >= 2
+    assert retuned == merges - held_merges > 0  # only the retune part's approved pairs retuned m
+    assert "(in-sample)" not in result.output
+    for row in ("held-out auto-merge ", "held-out auto+review ", "held-out auto, 1st run "):
+        assert re.search(rf"^{re.escape(row)}\s*precision [\d.]+  recall [\d.]+  F1 [\d.]+", result.output, re.M), row

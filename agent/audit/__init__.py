@@ -15,7 +15,9 @@ from agent.audit.chain import (
 )
 from agent.audit.checkpoints import CHECKPOINT_ACTION, Checkpoint, load_checkpoint, make_checkpoint
 from agent.audit.export import EXPORT_COLUMNS, event_line, event_record, write_events
-from agent.audit.keys import AuditError, AuditKey, audit_key, session_key
+from agent.audit.keys import (
+    AuditError, AuditKey, AuditKeyring, audit_key, session_key, session_keyring, settings_keyring,
+)
 from agent.audit.search import SearchQuery, resolve_run, search_events
 from agent.audit.verify import CheckpointResult, Problem, VerifyReport, verify_log
 
@@ -23,15 +25,16 @@ from agent.audit.verify import CheckpointResult, Problem, VerifyReport, verify_l
 def verify_chain(session: Session) -> list[str]:
     """Every problem found in the chain, one line each, in order; an empty list means it is intact.
 
-    The HMAC is checked too when the session carries an audit key. ``verify_log`` gives
-    the full report.
+    The HMAC is checked too when the session carries an audit key (retired keys included).
+    ``verify_log`` gives the full report.
     """
-    return [p.message for p in verify_log(session.connection(), key=session_key(session)).problems]
+    return [p.message for p in verify_log(session.connection(), keyring=session_keyring(session)).problems]
 
 
 __all__ = [
-    "CHECKPOINT_ACTION", "EXPORT_COLUMNS", "GENESIS_HASH", "AuditError", "AuditKey", "Checkpoint", "CheckpointResult",
-    "Problem", "SearchQuery", "VerifyReport", "audit_key", "canonical_json", "count_events", "event_hash",
-    "event_line", "event_record", "latest_event", "list_events", "load_checkpoint", "make_checkpoint", "record_event",
-    "resolve_run", "search_events", "session_key", "verify_chain", "verify_log", "write_events",
+    "CHECKPOINT_ACTION", "EXPORT_COLUMNS", "GENESIS_HASH", "AuditError", "AuditKey", "AuditKeyring", "Checkpoint",
+    "CheckpointResult", "Problem", "SearchQuery", "VerifyReport", "audit_key", "canonical_json", "count_events",
+    "event_hash", "event_line", "event_record", "latest_event", "list_events", "load_checkpoint", "make_checkpoint",
+    "record_event", "resolve_run", "search_events", "session_key", "session_keyring", "settings_keyring",
+    "verify_chain", "verify_log", "write_events",
 ]

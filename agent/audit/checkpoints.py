@@ -3,7 +3,8 @@
 The chain shows edits in the middle, but a log cut at the end is still a valid, shorter
 chain. A checkpoint (the head's seq and hash, signed with the audit key) kept elsewhere
 (a ticket, an e-mail, another system) lets ``audit verify --checkpoint`` tell that the
-log was truncated or rewritten since.
+log was truncated or rewritten since. New checkpoints are signed with the current key;
+one signed before a rotation still verifies with the retired key in the keyring.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from agent.audit.chain import canonical_json, count_events, latest_event, record_event
-from agent.audit.keys import AuditError, AuditKey
+from agent.audit.keys import AuditError, AuditKey, AuditKeyring
 from agent.store.models import utc_timestamp
 
 CHECKPOINT_FORMAT = "crosswalk-audit-checkpoint/1"
@@ -42,6 +43,11 @@ class Checkpoint(BaseModel):
 
     def signature_valid(self, key: AuditKey) -> bool:
         return self.signature is not None and self.key_id == key.key_id and key.matches(self.signed_text(), self.signature)
+
+    def signed_by(self, keyring: AuditKeyring) -> AuditKey | None:
+        """The keyring's key (current or retired) whose signature this is, if any."""
+        key = keyring.find(self.key_id)
+        return key if key is not None and self.signature_valid(key) else None
 
 
 def make_checkpoint(session: Session, actor: str, key: AuditKey | None, *, out: Path | None = None) -> Checkpoint:

@@ -4,6 +4,10 @@ The rows are read with raw SQL in batches (no ORM objects), so a million events 
 in seconds. Checks per event: the sequence has no gap, ``prev_hash`` is the previous
 event's hash, the content still hashes to ``hash``, and, with an audit key, the HMAC.
 Checkpoints kept outside the database add truncation and rewrite detection.
+
+After a key rotation the keyring also holds retired keys: events and checkpoints they
+signed still verify, but a retired key may not sign anything after the current key was
+first used (whoever still holds an old key could otherwise keep appending).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sqlalchemy import Connection, text
 
 from agent.audit.chain import GENESIS_HASH
 from agent.audit.checkpoints import Checkpoint
-from agent.audit.keys import AuditKey, split_hmac
+from agent.audit.keys import AuditKey, AuditKeyring, split_hmac
 from agent.store.canonical import canonical_json
 
 try:  # a transitive dependency; parses 4x faster than json (the hash is still taken over json's encoding)
@@ -31,8 +35,20 @@ except ImportError:  # pragma: no cover - the json module alone is correct, just
 
 ProblemKind = Literal[
     "sequence_gap", "prev_hash", "reordered", "content_hash", "hmac_mismatch", "hmac_missing", "hmac_other_key",
-    "truncated", "rewritten", "checkpoint_signature",
+    "hmac_retired_key_reused", "truncated", "rewritten", "checkpoint_signature",
 ]
+# The two values a problem carries, labelled for the check that failed (CLI and web app).
+PROBLEM_LABELS: dict[str, tuple[str, str]] = {
+    "content_hash": ("hash recomputed from the content", "hash stored with the event"),
+    "prev_hash": ("expected prev_hash (hash of the event before)", "stored prev_hash"),
+    "reordered": ("expected prev_hash (hash of the event before)", "stored prev_hash"),
+    "sequence_gap": ("expected sequence number", "found"),
+    "hmac_other_key": ("expected key id", "found"),
+    "hmac_retired_key_reused": ("current key id", "retired key id that signed"),
+    "checkpoint_signature": ("expected key id", "found"),
+    "truncated": ("checkpoint sequence number", "log head"),
+    "rewritten": ("checkpoint hash", "stored"),
+}
 MAX_PROBLEMS_KEPT = 1000
 MAX_REORDER_LOOKUPS = 100  # each costs one indexed query; enough to explain the first breaks
 BATCH_ROWS = 20_000
@@ -75,12 +91,25 @@ class VerifyReport(BaseModel):
     problem_count: int = 0
     first_problem: Problem | None = None
     problems: list[Problem] = Field(default_factory=list)  # the first MAX_PROBLEMS_KEPT
-    key_id: str | None = None
-    hmac_checked: int = 0  # events whose HMAC matched the key
+    key_id: str | None = None  # the current key
+    retired_key_ids: list[str] = Field(default_factory=list)  # retired keys given to verify with
+    hmac_checked: int = 0  # events whose HMAC matched a given key (current or retired)
+    hmac_by_key: dict[str, int] = Field(default_factory=dict)  # hmac_checked per key id, the current key first
     hmac_absent: int = 0  # events written before a key was set (covered by the chain only)
     hmac_not_checked: int = 0  # events with an HMAC but no key given to check it
     checkpoints: list[CheckpointResult] = Field(default_factory=list)
     seconds: float = 0.0
+
+    def hmac_summary(self) -> str | None:
+        """Which keys checked how many events, e.g. "HMAC: 1,200 event(s) checked with the current key ab12cd34,
+        800 with retired key 9f00aa11"; None when no key was given."""
+        labels = ([(self.key_id, f"the current key {self.key_id}")] if self.key_id else []) + [
+            (key_id, f"retired key {key_id}") for key_id in self.retired_key_ids]
+        if not labels:
+            return None
+        parts = [f"{self.hmac_by_key.get(key_id, 0):,}" + (" event(s) checked" if i == 0 else "") + f" with {label}"
+                 for i, (key_id, label) in enumerate(labels)]
+        return "HMAC: " + ", ".join(parts)
 
 
 class _Collector:
@@ -100,24 +129,56 @@ def _later_event_with_hash(conn: Connection, digest: str, seq: int) -> int | Non
     return int(found) if found is not None and int(found) >= seq else None
 
 
+def _given_keys(ring: AuditKeyring) -> str:
+    """How messages name the keys given: "the given key X" (plus ", or a retired key (Y, Z)")."""
+    given = f"the given key {ring.current_id}" if ring.current is not None else "a given key"
+    return given + (f" or a retired key ({', '.join(ring.retired_ids)})" if ring.retired else "")
+
+
 def _check_signatures(
-    checkpoints: Sequence[tuple[str, Checkpoint]], key: AuditKey | None, problems: _Collector,
-) -> dict[str, str]:
-    """Signature status per checkpoint source; forged or foreign-key checkpoints are problems."""
+    checkpoints: Sequence[tuple[str, Checkpoint]], ring: AuditKeyring, problems: _Collector,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Signature status per checkpoint source, and the retired key id of those a retired key signed.
+
+    Forged or foreign-key checkpoints are problems.
+    """
     status: dict[str, str] = {}
+    by_retired: dict[str, str] = {}
     for source, cp in checkpoints:
         if cp.signature is None:
             status[source] = "unsigned"
-        elif key is None:
+        elif not ring:
             status[source] = "not_checked"
-        elif not cp.signature_valid(key):
+        elif (signer := cp.signed_by(ring)) is None:
             status[source] = "invalid"
-            why = f"signed with key {cp.key_id}, not the given key {key.key_id}" if cp.key_id != key.key_id else "signature does not match"
+            why = (f"signed with key {cp.key_id}, not {_given_keys(ring)}" if ring.find(cp.key_id) is None
+                   else "signature does not match")
             problems.add(Problem(seq=cp.seq, kind="checkpoint_signature", message=f"checkpoint {source}: {why}",
-                                 expected=key.key_id, found=cp.key_id))
+                                 expected=ring.current_id, found=cp.key_id))
         else:
             status[source] = "valid"
-    return status
+            if ring.is_retired(signer.key_id):
+                by_retired[source] = signer.key_id
+    return status, by_retired
+
+
+def _check_retired_checkpoints(
+    checkpoints: Sequence[tuple[str, Checkpoint]], by_retired: dict[str, str], ring: AuditKeyring,
+    first_current_seq: int | None, problems: _Collector, signatures: dict[str, str],
+) -> None:
+    """A checkpoint signed by a retired key may only name an event from before the current key's first event."""
+    if first_current_seq is None:
+        return
+    for source, cp in checkpoints:
+        retired_id = by_retired.get(source)
+        if retired_id is None or cp.seq < first_current_seq:
+            continue
+        signatures[source] = "invalid"
+        problems.add(Problem(
+            seq=cp.seq, kind="hmac_retired_key_reused", expected=ring.current_id, found=retired_id,
+            message=f"checkpoint {source}: signed with retired key {retired_id} after the current key "
+                    f"{ring.current_id} was in use (from event {first_current_seq}): a retired key must not sign "
+                    "new checkpoints"))
 
 
 def _json_loader() -> Any:
@@ -180,13 +241,21 @@ def verify_log(
     conn: Connection,
     *,
     key: AuditKey | None = None,
+    keyring: AuditKeyring | None = None,
     checkpoints: Sequence[tuple[str, Checkpoint]] = (),
     require_hmac: bool = False,
 ) -> VerifyReport:
-    """Verify every event in chain order; ``checkpoints`` are (source name, checkpoint) pairs."""
+    """Verify every event in chain order; ``checkpoints`` are (source name, checkpoint) pairs.
+
+    HMACs are checked with ``keyring`` (current and retired keys) or, the older form,
+    with the single current ``key``; not both.
+    """
+    if key is not None and keyring is not None:
+        raise ValueError("verify_log takes key or keyring, not both")
+    ring = keyring if keyring is not None else AuditKeyring.of(key)
     started = clock.perf_counter()
     problems = _Collector()
-    signatures = _check_signatures(checkpoints, key, problems)
+    signatures, by_retired = _check_signatures(checkpoints, ring, problems)
     cp_status: dict[str, str] = {source: "matched" for source, _ in checkpoints}
     by_seq: dict[int, list[tuple[str, Checkpoint]]] = {}
     for source, cp in checkpoints:
@@ -195,10 +264,12 @@ def verify_log(
 
     loads = _json_loader()
     sha256 = hashlib.sha256
-    secret = key.secret if key is not None else None
-    key_id = key.key_id if key is not None else None
+    secrets = {k.key_id: k.secret for k in ring.keys}  # lookup by the key id stored with each HMAC
+    key_id, retired_ids = ring.current_id, frozenset(ring.retired_ids)
+    per_key = dict.fromkeys(secrets, 0)
+    first_current_seq: int | None = None  # the first event the current key signed (validly)
     expected_prev, expected_seq, events = GENESIS_HASH, 1, 0
-    hmac_checked = hmac_absent = hmac_not_checked = 0
+    hmac_absent = hmac_not_checked = 0
     seen_hmac = False
     lookups = 0
     head_seq: int | None = None
@@ -241,27 +312,38 @@ def verify_log(
                 problems.add(Problem(seq=seq, kind="content_hash", expected=recomputed, found=stored,
                                      message=f"event {seq}: content does not match its hash (altered after it was written)"))
             if mac is None:
-                if secret is not None and (seen_hmac or require_hmac):
+                if secrets and (seen_hmac or require_hmac):
                     problems.add(Problem(seq=seq, kind="hmac_missing", message=f"event {seq}: has no HMAC although "
                                          + ("one is required" if require_hmac else "earlier events have one (HMAC stripped)")))
                 else:
                     hmac_absent += 1
-            elif secret is None:
+            elif not secrets:
                 hmac_not_checked += 1
             else:
                 seen_hmac = True
                 mac_key, digest = split_hmac(mac)
-                if mac_key != key_id:
+                secret = secrets.get(mac_key)
+                if secret is None:
                     problems.add(Problem(seq=seq, kind="hmac_other_key", expected=key_id, found=mac_key,
-                                         message=f"event {seq}: HMAC made with key {mac_key}, not the given key {key_id}"))
+                                         message=f"event {seq}: HMAC made with key {mac_key}, not {_given_keys(ring)}"))
                 elif not hmac_lib.compare_digest(hmac_lib.digest(secret, stored.encode("utf-8"), "sha256").hex(), digest):
                     problems.add(Problem(seq=seq, kind="hmac_mismatch", message=f"event {seq}: HMAC does not match "
                                          "(the event was rewritten without the audit key)"))
+                elif first_current_seq is not None and mac_key in retired_ids:
+                    # Only the current key signs new events: a later retired-key HMAC is someone
+                    # appending with an old (perhaps leaked) key.
+                    problems.add(Problem(
+                        seq=seq, kind="hmac_retired_key_reused", expected=key_id, found=mac_key,
+                        message=f"event {seq}: signed with retired key {mac_key} after the current key {key_id} "
+                                "was in use: a retired key must not sign new events"))
                 else:
-                    hmac_checked += 1
+                    per_key[mac_key] += 1
+                    if first_current_seq is None and mac_key == key_id:
+                        first_current_seq = seq
             if seq in by_seq:
                 _check_against(seq, stored, by_seq[seq], problems, seen_checkpoints, cp_status)
             expected_prev, expected_seq, head_seq = stored, seq + 1, seq
+    _check_retired_checkpoints(checkpoints, by_retired, ring, first_current_seq, problems, signatures)
     for source, cp in checkpoints:
         if source in seen_checkpoints:
             continue
@@ -279,7 +361,8 @@ def verify_log(
         intact=problems.count == 0, events=events, head_seq=head_seq,
         head_hash=expected_prev if head_seq is not None else None, problem_count=problems.count,
         first_problem=problems.kept[0] if problems.kept else None, problems=problems.kept, key_id=key_id,
-        hmac_checked=hmac_checked, hmac_absent=hmac_absent, hmac_not_checked=hmac_not_checked,
+        retired_key_ids=list(ring.retired_ids), hmac_checked=sum(per_key.values()), hmac_by_key=per_key,
+        hmac_absent=hmac_absent, hmac_not_checked=hmac_not_checked,
         checkpoints=[CheckpointResult(source=s, seq=cp.seq, signature=signatures[s], chain=cp_status[s])  # type: ignore[arg-type]
                      for s, cp in checkpoints],
         seconds=round(clock.perf_counter() - started, 3),

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.audit.export import event_line
-from agent.audit.verify import Problem, VerifyReport
+from agent.audit.verify import PROBLEM_LABELS, Problem, VerifyReport
 from agent.store.models import AuditEvent, Dataset, Run
 
 MAX_PROBLEM_LINES = 20
@@ -38,17 +38,7 @@ def _detail(problem: Problem) -> str | None:
     """The two values that differ, labelled for the kind of check that failed."""
     if problem.expected is None and problem.found is None:
         return None
-    labels = {
-        "content_hash": ("recomputed", "stored"),
-        "prev_hash": ("expected prev_hash (hash of the event before)", "stored"),
-        "reordered": ("expected prev_hash (hash of the event before)", "stored"),
-        "sequence_gap": ("expected seq", "found"),
-        "hmac_other_key": ("expected key id", "found"),
-        "checkpoint_signature": ("expected key id", "found"),
-        "truncated": ("checkpoint seq", "log head seq"),
-        "rewritten": ("checkpoint hash", "stored"),
-    }
-    expected, found = labels.get(problem.kind, ("expected", "found"))
+    expected, found = PROBLEM_LABELS.get(problem.kind, ("expected", "found"))
     return f"{expected} {problem.expected}, {found} {problem.found}"
 
 
@@ -58,11 +48,10 @@ def verify_lines(report: VerifyReport) -> tuple[list[str], list[str]]:
         line = f"audit chain intact: {report.events} event(s)"
         if report.head_hash:
             line += f"; last hash {report.head_hash}"
-        if report.key_id:
-            line += f"; HMAC checked on {report.hmac_checked} (key {report.key_id})"
         if report.checkpoints:
             line += f"; {len(report.checkpoints)} checkpoint(s) matched"
-        return [line], []
+        summary = report.hmac_summary()  # which keys checked how many events
+        return [line, *([summary] if summary else [])], []
     out: list[str] = []
     for index, problem in enumerate(report.problems[:MAX_PROBLEM_LINES]):
         out.append(f"audit: {problem.message}")

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ class LinkOutcome:
     review_item_ids: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     label_check: dict[str, Any] = field(default_factory=dict)
+    # The route (auto / review / apart) the run gave each pair the label check scored (not stored).
+    label_routes: dict[tuple[str, str], str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     clusters_path: Path | None = None
     golden_path: Path | None = None
@@ -78,13 +81,25 @@ def dataset_names(paths: list[Path], names: list[str] | None = None) -> dict[str
     return dict(zip(chosen, paths))
 
 
-def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], settings: LinkSettings) -> dict[str, Any]:
+def split_labels(labels: list[tuple[str, str, float]], held_out: Collection[tuple[str, str]] | None
+                 ) -> tuple[list[tuple[str, str, float]], list[tuple[str, str, float]]]:
+    """The labels to retune from and the labels to check: all and all, or the rest and the ``held_out`` pairs."""
+    if held_out is None:
+        return labels, labels
+    held = {frozenset(p) for p in held_out}
+    return ([lab for lab in labels if frozenset(lab[:2]) not in held],
+            [lab for lab in labels if frozenset(lab[:2]) in held])
+
+
+def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], settings: LinkSettings,
+                  routes_out: dict[tuple[str, str], str] | None = None, held_out: bool = False) -> dict[str, Any]:
     """How this run's routing agrees with the people's labels: a label-based evaluation of the model.
 
     Counts per label (match / non-match) and route (auto / review / apart), and the
     precision and recall of the auto-merges and of auto-merge + review against the labels
     (None when undefined). Labels are mostly grey-zone pairs, so these are harder than the
-    average pair; and when the run retuned from them they are in-sample.
+    average pair; when the run retuned from them they are in-sample, unless they were
+    ``held_out`` of the retune (then ``check["held_out"]`` is true). ``routes_out`` gets each label's route.
     """
     # The route the run gave each pair: auto-merge edges, then review (grey zone, or above the
     # threshold but guarded because the names disagree); anything else stayed apart.
@@ -96,6 +111,8 @@ def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], s
     for a, b, score in decisions:
         where, p = routes.get(frozenset((a, b)), ("apart", 0.0))
         check[f"{'match' if score >= 0.5 else 'nonmatch'}_{where}"] += 1
+        if routes_out is not None:
+            routes_out[(min(a, b), max(a, b))] = where
         if score < 0.5 and where == "auto":
             highest_nonmatch = max(highest_nonmatch, p)
     matches = check["match_auto"] + check["match_review"] + check["match_apart"]
@@ -107,6 +124,7 @@ def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], s
     check["flagged_precision"] = _ratio(flagged_true, flagged)
     check["flagged_recall"] = _ratio(flagged_true, matches)
     check["retuned_from"] = result.retuned_from
+    check["held_out"] = held_out
     if highest_nonmatch >= settings.auto_merge_threshold:
         # Retuning advice from the labels: the threshold must lie above every pair a person rejected.
         result.notes.append(f"a pair supervisors rejected scores {highest_nonmatch:.6f}, at or above the auto-merge "
@@ -124,8 +142,12 @@ def _digest(rows: list[Any]) -> str:
 
 def link(settings: Settings, dataset_paths: list[Path], *, names: list[str] | None = None,
          target_schema: Path | None = None, clusters_out: Path | None = None,
-         golden_out: Path | None = None) -> LinkOutcome:
-    """Link the person records of canonical JSONL files (one per dataset); see the module doc."""
+         golden_out: Path | None = None, held_out: Collection[tuple[str, str]] | None = None) -> LinkOutcome:
+    """Link the person records of canonical JSONL files (one per dataset); see the module doc.
+
+    ``held_out`` (pairs of record keys, for evaluation): their labels do not retune the model;
+    the label check scores only them, so it is out-of-sample. The decisions still bind the clusters.
+    """
     if not dataset_paths:
         raise LinkRequestError("link needs at least one canonical dataset")
     for path in dataset_paths:
@@ -152,10 +174,11 @@ def link(settings: Settings, dataset_paths: list[Path], *, names: list[str] | No
                      {"datasets": {n: str(p) for n, p in paths.items()}, "settings": options.model_dump()},
                      {"records": read}, run.id)
     try:
+        retune, checked = split_labels(labelled, held_out)
         result = link_table(table, schema, options, backend=settings.link_backend, must=must, cannot=cannot,
-                            labels=labelled)
+                            labels=retune)
         result.seconds = {"read": read_seconds, **result.seconds}
-        outcome = _store(settings, run.id, actor, paths, options, result, keys, labelled)
+        outcome = _store(settings, run.id, actor, paths, options, result, keys, checked, held_out is not None)
     except Exception as exc:
         with open_session(settings) as session:
             stored = session.get(Run, run.id)
@@ -171,7 +194,7 @@ def link(settings: Settings, dataset_paths: list[Path], *, names: list[str] | No
 
 
 def _store(settings: Settings, run_id: str, actor: str, paths: dict[str, Path], options: LinkSettings,
-           result: LinkResult, keys: set[str], labelled: list[tuple[str, str, float]]) -> LinkOutcome:
+           result: LinkResult, keys: set[str], labelled: list[tuple[str, str, float]], held_out: bool) -> LinkOutcome:
     started = time.perf_counter()
     with open_session(settings) as session:
         version, changed = write_cluster_version(
@@ -184,10 +207,12 @@ def _store(settings: Settings, run_id: str, actor: str, paths: dict[str, Path], 
                   "conflicts": len(result.conflicts), "clusters": len(result.clustering.components),
                   "clustered_records": sum(len(c) for c in result.clustering.components),
                   "held_back_edges": len(result.clustering.held_back), "changed_memberships": len(changed)}
-        label_check = _check_labels(result, labelled, options)
+        label_routes: dict[tuple[str, str], str] = {}
+        label_check = _check_labels(result, labelled, options, label_routes, held_out)
         if result.retuned_from:
             record_event(session, MODEL_ACTOR, "link_model_retuned", f"run:{run_id}",
-                         {"labels": result.retuned_from, "min_labels_to_retune": options.min_labels_to_retune},
+                         {"labels": result.retuned_from, "min_labels_to_retune": options.min_labels_to_retune,
+                          "held_out_labels": len(labelled) if held_out else 0},
                          {"method": "estimate_m_from_pairwise_labels", "label_check": label_check}, run_id)
         session.add(LinkRun(run_id=run_id, datasets={n: str(p) for n, p in paths.items()}, settings=options.model_dump(),
                             model=result.model, version=version if changed else None, counts=counts))
@@ -209,7 +234,7 @@ def _store(settings: Settings, run_id: str, actor: str, paths: dict[str, Path], 
         close_run(session, run, summary={**counts, "version": version, "label_check": label_check, "notes": result.notes,
                                          "seconds": seconds})
     return LinkOutcome(run_id=run_id, version=version, records=0, counts=counts, review_item_ids=[i.id for i in created],
-                       notes=result.notes, label_check=label_check, seconds=seconds)
+                       notes=result.notes, label_check=label_check, label_routes=label_routes, seconds=seconds)
 
 
 def _write_run_clusters(session: Session, run_id: str, options: LinkSettings, result: LinkResult,

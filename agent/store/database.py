@@ -54,6 +54,8 @@ _ADDED_INDEXES: tuple[str, ...] = (
 # Key of ``Session.info`` under which ``open_session`` passes the audit HMAC key
 # (a SecretStr or None) to ``agent.audit.record_event``.
 AUDIT_KEY_INFO = "crosswalk_audit_hmac_key"
+# ... and the retired audit keys (a tuple of SecretStr), which only verification reads.
+AUDIT_RETIRED_KEYS_INFO = "crosswalk_audit_hmac_retired_keys"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 _engines: dict[str, Engine] = {}
@@ -154,6 +156,7 @@ def open_session(settings: Settings) -> Iterator[Session]:
     """
     session = Session(get_engine(settings), expire_on_commit=False)
     session.info[AUDIT_KEY_INFO] = settings.audit_hmac_key
+    session.info[AUDIT_RETIRED_KEYS_INFO] = tuple(settings.audit_hmac_retired_keys)
     try:
         yield session
     except OperationalError as exc:

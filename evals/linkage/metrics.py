@@ -30,6 +30,18 @@ def pair_scores(components: list[list[str]], truth: dict[str, int]) -> PairScore
     for person in truth.values():
         groups[person] += 1
     true_pairs = sum(_pairs(n) for n in groups.values())
+    return _scores(predicted, correct, true_pairs)
+
+
+def route_scores(routes: dict[tuple[str, str], str], truth: dict[str, int], accepted: tuple[str, ...]) -> PairScores:
+    """Scores over the labelled pairs only: a pair is predicted one person when its route is in ``accepted``."""
+    predicted = [pair for pair, route in routes.items() if route in accepted]
+    correct = sum(truth[a] == truth[b] for a, b in predicted)
+    true_pairs = sum(truth[a] == truth[b] for a, b in routes)
+    return _scores(len(predicted), correct, true_pairs)
+
+
+def _scores(predicted: int, correct: int, true_pairs: int) -> PairScores:
     precision = correct / predicted if predicted else 1.0
     recall = correct / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

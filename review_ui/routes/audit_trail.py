@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
-from agent.audit import VerifyReport, latest_event, session_key, verify_log
+from agent.audit import VerifyReport, latest_event, session_keyring, verify_log
+from agent.audit.verify import PROBLEM_LABELS
 from agent.jobs.replay_job import replay_run
 from agent.replay.compare import ReplayReport
 from agent.replay.recorded_inputs import InputChangedError
@@ -37,18 +38,6 @@ router = APIRouter()
 EVENTS_PER_PAGE = 100
 PROBLEMS_SHOWN = 20  # a broken chain can report a problem per event; the first ones say where it broke
 AUTO_VERIFY_MAX_EVENTS = 20_000  # logs up to this size (about a second) are verified on view when the head moved
-
-# What the two values of a failed check are, per kind of problem (as ``crosswalk audit verify`` labels them).
-PROBLEM_LABELS: dict[str, tuple[str, str]] = {
-    "content_hash": ("hash recomputed from the content", "hash stored with the event"),
-    "prev_hash": ("expected prev_hash (hash of the event before)", "stored prev_hash"),
-    "reordered": ("expected prev_hash (hash of the event before)", "stored prev_hash"),
-    "sequence_gap": ("expected sequence number", "found"),
-    "hmac_other_key": ("expected key id", "found"),
-    "checkpoint_signature": ("expected key id", "found"),
-    "truncated": ("checkpoint sequence number", "log head"),
-    "rewritten": ("checkpoint hash", "stored"),
-}
 
 
 @dataclass(frozen=True)
@@ -104,7 +93,8 @@ def _database(request: Request) -> str:
 
 def verify_now(request: Request, session: Session, checked_by: str) -> Verification:
     """Stream the whole log through ``verify_log`` (HMAC included when a key is set) and remember the result."""
-    report = verify_log(session.connection(), key=session_key(session))
+    # The session's keyring comes from the app's Settings (open_session), retired keys included.
+    report = verify_log(session.connection(), keyring=session_keyring(session))
     found = Verification(report, utc_timestamp(), checked_by)
     VERIFICATIONS.put(_database(request), found)
     return found

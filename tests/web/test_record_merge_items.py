@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ Browser = Callable[[str], TestClient]
 # sam ran the link and is a supervisor here, so the four-eyes rule (not the role) is what stops sam deciding
 PEOPLE = {"sam": "supervisor", "sue": "supervisor", "sid": "supervisor", "stan": "staff", "avery": "auditor", "ada": "admin"}
 HTML_NAME = 'Paula <script>alert("x")</script>'
+_STEP_LABEL = re.compile(r'<span class="step-label">([^<]*)</span>')
 HTML_KEY = "force_a:10"  # a record of a conflict pair (same PNC ID, dates of birth differ) in the seeded data
 
 
@@ -227,3 +229,12 @@ def test_the_item_audit_trail_renders(web_settings: Settings, link_run: str, cli
     assert decide(client_as("sue"), item, "approve").status_code == 303
     trail = client_as("avery").get(f"/items/{item.id}/audit")
     assert trail.status_code == 200, trail.text[:500]
+
+
+def test_the_link_run_timeline_groups_link_events_by_step(web_settings: Settings, link_run: str, client_as: Browser) -> None:
+    item = grey_items(web_settings, link_run)[0]
+    assert decide(client_as("sue"), item, "approve").status_code == 303
+    page = client_as("avery").get(f"/runs/{link_run}/audit").text
+    labels = [html.unescape(label) for label in _STEP_LABEL.findall(page)]
+    assert labels[:3] == ["Link records", "Cluster version stored", "Queued for review"]
+    assert "Review decisions" in labels and "Other events" not in labels

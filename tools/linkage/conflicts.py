@@ -66,11 +66,12 @@ def identifier_conflicts(table: LinkTable, schema: LinkSchema, settings: LinkSet
                 continue
             reasons: list[str] = []
             worst: tuple[int, int] | None = None
-            dobs = {cols["dob"][i] for i in rows if cols["dob"][i]}
-            if len(dobs) > 1:
-                reasons.append(f"dates of birth differ: {', '.join(sorted(dobs))}")
-                worst = next(((a, b) for a, b in combinations(rows, 2)
-                              if cols["dob"][a] and cols["dob"][b] and cols["dob"][a] != cols["dob"][b]), None)
+            dated = [i for i in rows if cols["dob"][i]]
+            if len({cols["dob"][i] for i in dated}) > 1:
+                worst = next((a, b) for a, b in combinations(dated, 2) if cols["dob"][a] != cols["dob"][b])
+                # In the order of the pair the review item shows left and right, then the rest.
+                in_order = [*worst, *(i for i in dated if i not in worst)]
+                reasons.append(f"dates of birth differ: {', '.join(dict.fromkeys(cols['dob'][i] for i in in_order))}")
             for a, b in combinations(rows, 2):
                 for column in ("family_name", "given_name_canonical"):
                     if _names_differ(cols[column][a], cols[column][b], settings.name_conflict_similarity):
