@@ -8,11 +8,11 @@ CHROMIUM ?= /usr/bin/chromium
 # Root installs directly; anyone else needs sudo. The browser tests need Debian's Chromium.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench lock clean help browser
+.PHONY: demo test bench lock clean help browser postgres
 
 help:
 	@echo "make demo   - set up .venv and run crosswalk on the bundled demo dataset (offline)"
-	@echo "make test   - set up .venv (and Debian's chromium for the browser tests) and run the test suite"
+	@echo "make test   - set up .venv (and Debian's chromium and postgresql for the browser and PostgreSQL tests) and run the test suite"
 	@echo "make bench  - run the apply benchmark (1,000,000 rows)"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml (needs network to PyPI)"
 
@@ -31,8 +31,15 @@ browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "make: Debian's chromium is needed for the browser tests" >&2; exit 1; }
 
-test: $(STAMP) browser
-	CROSSWALK_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+# Debian's PostgreSQL server binaries (initdb, pg_ctl; in /usr/lib/postgresql/<version>/bin,
+# not on PATH). The tests start a throwaway server of their own (tests/postgres_server.py).
+HAVE_INITDB = command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+postgres:
+	@$(HAVE_INITDB) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@$(HAVE_INITDB) || { echo "make: Debian's postgresql is needed for the PostgreSQL tests" >&2; exit 1; }
+
+test: $(STAMP) browser postgres
+	CROSSWALK_REQUIRE_BROWSER=1 CROSSWALK_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m evals.bench_apply --rows 1000000

@@ -27,6 +27,7 @@ from agent.console.failures import exit_on_user_error, fail, settings_error_mess
 from agent.console.profile_view import print_profile  # noqa: E402
 from agent.console.progress import apply_progress  # noqa: E402
 from agent.console.schema_view import fields_as_json, print_fields  # noqa: E402
+from agent.db_commands import db_app  # noqa: E402
 from agent.jobs.apply_job import ApplyRequest, run_apply_job  # noqa: E402
 from agent.jobs.profile_job import run_profile_job  # noqa: E402
 from agent.jobs.source_access import ReadOptions  # noqa: E402
@@ -55,6 +56,7 @@ memory_app = typer.Typer(help="The retrieval memory of approved mappings (past a
 app.add_typer(memory_app, name="memory")
 app.add_typer(review_app, name="review")
 app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
 
 
 class EngineChoice(str, Enum):

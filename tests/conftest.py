@@ -53,3 +53,46 @@ def clean_crosswalk_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(f"CROSSWALK_{name.upper()}", raising=False)
     yield
     dispose_engines()
+
+
+# ---- PostgreSQL: a throwaway server per test session, a fresh database per test ----------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """The session's throwaway PostgreSQL server (started on first use); skips when not installed.
+
+    With ``CROSSWALK_REQUIRE_POSTGRES=1`` (``make test``) a missing server fails instead.
+    """
+    from tests.postgres_server import PostgresUnavailable, postgres_required, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        if postgres_required():
+            pytest.fail(f"PostgreSQL is required (CROSSWALK_REQUIRE_POSTGRES=1) but unavailable: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL is not available: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def postgres_url(postgres_server: Any) -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh, empty database on the throwaway server (dropped after the test)."""
+    from agent.store.database import dispose_engines
+
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    dispose_engines()  # the cached engine still holds connections to the database
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Settings on each backend: a SQLite file in a temporary data dir, or a fresh PostgreSQL database."""
+    from agent.settings import Settings
+    from agent.store.database import dispose_engines
+
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    yield Settings(data_dir=tmp_path / "data", database_url=url, user="tester")
+    dispose_engines()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from agent.store.linkage import (ClusterMembership, ClusterVersionRow, LinkDecis
 from evals.linkage.make_forces import make_forces
 from tools.errors import StoreError
 from tests.cli_apps import command_app
+from tests.concurrency import run_together
 
 
 @pytest.fixture(scope="module")
@@ -124,21 +124,11 @@ def test_two_writers_at_once_both_get_a_version(linked) -> None:
         merged = [p for p in _true_pairs(forces.truth, 10_000)[100:]
                   if current_cluster(session, p[0]) == current_cluster(session, p[1])]
     pairs = merged[:2]
-    versions: list[int] = []
-    errors: list[BaseException] = []
+    def decide(pair: tuple[str, str]) -> int:
+        with open_session(settings) as session:
+            return decide_pair(session, *pair, match=False, actor="kim", reason="apart").version
 
-    def decide(pair: tuple[str, str]) -> None:
-        try:
-            with open_session(settings) as session:
-                versions.append(decide_pair(session, *pair, match=False, actor="kim", reason="apart").version)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=decide, args=(p,)) for p in pairs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    versions, errors = run_together(*(lambda p=p: decide(p) for p in pairs))
     assert not errors and len(set(versions)) == 2
 
 

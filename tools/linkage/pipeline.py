@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.linkage.backend import BackendName, database_api, register
+from tools.linkage.backend import BackendName, close, database_api, register
 from tools.linkage.clusters import Clustering, connected_components
 from tools.linkage.conflicts import bridge_conflicts, identifier_conflicts
 from tools.linkage.models import Conflict, LinkSchema, LinkSettings, PairEvidence
@@ -61,28 +61,31 @@ def link_table(table: LinkTable, schema: LinkSchema, settings: LinkSettings, *, 
     must = must or []
     person_cannot = cannot or []
     db_api = database_api(backend)
-    linker = new_linker(register(db_api, table), schema)
-    clock.lap("register")
-    notes = train(linker, schema, settings)
-    retuned_from = retune_from_labels(linker, db_api, labels or [], settings, notes)
-    model = model_json(linker)
-    clock.lap("train")
-    scored = score(linker, settings, model, auto_merge_guard(schema))
-    clock.lap("predict")
-    approved = {frozenset((a, b)) for a, b, _ in must}
-    model_cannot = [p for p in scored.cannot if frozenset(p) not in approved]
-    auto = [e for e in scored.edges if e[2] >= settings.auto_merge_threshold]
-    clustering = connected_components(auto, must=must, cannot=[*person_cannot, *model_cannot])
-    clock.lap("cluster")
-    cluster_of = {k: i for i, members in enumerate(clustering.components) for k in members}
-    decided = approved | {frozenset(p) for p in person_cannot}
-    review = [p for p in scored.review
-              if frozenset((p.key_l, p.key_r)) not in decided
-              and (cluster_of.get(p.key_l, -1) != cluster_of.get(p.key_r, -2))]  # already one cluster: nothing to ask
-    conflicts = [c for c in identifier_conflicts(table, schema, settings) + bridge_conflicts(clustering.held_back)
-                 if frozenset(c.keys[:2]) not in decided]  # a person has already answered this one
-    found = evidence_for(scored, model, [(c.keys[0], c.keys[1]) for c in conflicts])
-    release(scored)
+    try:
+        linker = new_linker(register(db_api, table), schema)
+        clock.lap("register")
+        notes = train(linker, schema, settings)
+        retuned_from = retune_from_labels(linker, db_api, labels or [], settings, notes)
+        model = model_json(linker)
+        clock.lap("train")
+        scored = score(linker, settings, model, auto_merge_guard(schema))
+        clock.lap("predict")
+        approved = {frozenset((a, b)) for a, b, _ in must}
+        model_cannot = [p for p in scored.cannot if frozenset(p) not in approved]
+        auto = [e for e in scored.edges if e[2] >= settings.auto_merge_threshold]
+        clustering = connected_components(auto, must=must, cannot=[*person_cannot, *model_cannot])
+        clock.lap("cluster")
+        cluster_of = {k: i for i, members in enumerate(clustering.components) for k in members}
+        decided = approved | {frozenset(p) for p in person_cannot}
+        review = [p for p in scored.review
+                  if frozenset((p.key_l, p.key_r)) not in decided
+                  and (cluster_of.get(p.key_l, -1) != cluster_of.get(p.key_r, -2))]  # already one cluster: nothing to ask
+        conflicts = [c for c in identifier_conflicts(table, schema, settings) + bridge_conflicts(clustering.held_back)
+                     if frozenset(c.keys[:2]) not in decided]  # a person has already answered this one
+        found = evidence_for(scored, model, [(c.keys[0], c.keys[1]) for c in conflicts])
+        release(scored)
+    finally:
+        close(db_api)  # Spark: the session outlives this linkage, so free the tables it cached
     with_evidence = [(c, found.get(frozenset(c.keys[:2]))) for c in conflicts]
     clock.lap("conflicts")
     return LinkResult(schema=schema, model=model, scored=scored, clustering=clustering, review=review,
