@@ -127,13 +127,14 @@ def apply(
     include_pending: bool = typer.Option(False, "--include-pending", help="Also apply fields with status needs_review (previews, evals)."),
     engine: Optional[EngineChoice] = typer.Option(None, "--engine", help="auto, python or duckdb (default CROSSWALK_ENGINE, auto)."),
     mapping_version: Optional[str] = typer.Option(
-        None, "--mapping-version", metavar="ID",
-        help="Apply a stored mapping version (e.g. the one a review approved; id or 8+ character prefix) instead of a file.",
+        None, "--mapping-version", metavar="ID|DATASET[@N]",
+        help="Apply a stored mapping version instead of a file: its id or 8+ character prefix, or a dataset's name "
+             "for its latest approved version, DATASET@N for its Nth (`crosswalk review versions DATASET` lists them).",
     ),
 ) -> None:
     """Apply a mapping to a whole source: every row goes to --out (valid) or --rejects (with its errors).
 
-    Usage: apply PROPOSAL SOURCE, or apply --mapping-version ID SOURCE. Applies fields with status auto_accepted or approved. Prints a summary; exits 1 when no row was valid.
+    Usage: apply PROPOSAL SOURCE, or apply --mapping-version ID|DATASET[@N] SOURCE. Applies fields with status auto_accepted or approved. Prints a summary; exits 1 when no row was valid.
     """
     if mapping_version is not None and source is not None:
         fail("with --mapping-version give only the SOURCE file, not a mapping file too")

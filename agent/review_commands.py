@@ -96,6 +96,32 @@ def review_show(ctx: typer.Context, item_id: str = typer.Argument(..., metavar="
         typer.echo(f"decided by {item.decided_by} at {item.decided_at}: {item.reason}")
 
 
+@review_app.command("versions")
+@exit_on_user_error
+def review_versions(
+    ctx: typer.Context,
+    dataset: str = typer.Argument(..., metavar="DATASET", help="Dataset id, stored path or file name."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per version."),
+) -> None:
+    """List a dataset's approved mapping versions, numbered for `apply --mapping-version DATASET@N`."""
+    from agent.audit.approved_versions import approved_versions
+    from agent.store import open_session
+
+    with open_session(_settings(ctx)) as session:
+        versions = approved_versions(session, dataset)
+    if not versions:
+        fail(f"no approved mapping version for a dataset named {dataset}")
+    for v in versions:
+        if as_json:
+            typer.echo(v.model_dump_json())
+            continue
+        typer.echo(f"{v.dataset_name}@{v.number}  {v.version_id[:16]}  approved {v.approved_at} by {v.approved_by}  "
+                   f"run {v.run_id}")
+    if not as_json:
+        typer.echo(f"latest: {versions[-1].dataset_name}@{versions[-1].number} "
+                   f"(crosswalk apply --mapping-version {dataset} applies it)")
+
+
 @review_app.command("decide")
 @exit_on_user_error
 def review_decide(

@@ -122,6 +122,19 @@ def test_propose_review_in_other_processes_resume_and_apply_the_approved_version
     assert all("intoxicated" not in x["record"].get("arrest", {}) for x in lines)  # rejected: left unmapped
     assert all("arrested_at" in x["record"].get("arrest", {}) for x in lines if "errors" not in x)
 
+    # the same version by the dataset's name: the latest approved, or numbered from the audit log
+    listed = in_process(data, "review", "versions", "export.csv")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.startswith(f"export.csv@1  {reviewed_id[:16]}  approved ") and " by carol  run " + run_id in listed.stdout
+    for ref in ("export.csv", "export.csv@1"):
+        by_name = in_process(data, "apply", "--mapping-version", ref, tmp_path / "export.csv",
+                             "--out", tmp_path / "by_name.jsonl", "--rejects", tmp_path / "by_name_rejects.jsonl")
+        assert by_name.exit_code == 0, by_name.output
+        assert (tmp_path / "by_name.jsonl").read_text() == (tmp_path / "records.jsonl").read_text()
+    beyond = in_process(data, "apply", "--mapping-version", "export.csv@2", tmp_path / "export.csv",
+                        "--out", tmp_path / "o.jsonl", "--rejects", tmp_path / "r.jsonl")
+    assert beyond.exit_code == 2 and "export.csv has approved mapping versions 1 to 1" in beyond.stderr
+
 
 def test_apply_needs_exactly_one_mapping(tmp_path: Path) -> None:
     both = in_process(tmp_path / "data", "apply", "--mapping-version", "abc", "m.json", "s.csv", "--out", "o", "--rejects", "r")

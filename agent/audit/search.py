@@ -68,7 +68,8 @@ def _field_pointer(field: str) -> str:
     return field if field.startswith("/") else "/" + field
 
 
-def _dataset_ids(session: Session, ref: str) -> list[str]:
+def dataset_ids(session: Session, ref: str) -> list[str]:
+    """Ids of the datasets named by ``ref``: an id, the stored path, or the file name."""
     name = _like_text(ref)
     found = session.exec(select(Dataset.id).where(or_(
         Dataset.id == ref, Dataset.path == ref,
@@ -93,7 +94,7 @@ def event_select(session: Session, query: SearchQuery) -> Select:  # type: ignor
         bound, inclusive = time_bound(query.until, end=True)
         stmt = stmt.where(col(AuditEvent.time) <= bound if inclusive else col(AuditEvent.time) < bound)
     if query.dataset:
-        ids = _dataset_ids(session, query.dataset)
+        ids = dataset_ids(session, query.dataset)
         runs = select(Run.id).where(col(Run.dataset_id).in_(ids))
         stmt = stmt.where(or_(col(AuditEvent.run_id).in_(runs), col(AuditEvent.subject).in_([f"dataset:{i}" for i in ids])))
     if query.field:

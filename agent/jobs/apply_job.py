@@ -19,7 +19,7 @@ from agent.settings import Settings
 from agent.store import (
     close_run, file_sha256, load_mapping_version, open_run, open_session, register_dataset, store_mapping_version,
 )
-from agent.store.mapping_versions import resolve_version_id
+from agent.audit.approved_versions import resolve_mapping_ref
 from tools.engines import apply_mapping
 from tools.errors import CrosswalkError
 from tools.engines.summary import ApplySummary
@@ -88,7 +88,7 @@ def _requested_mapping(settings: Settings, request: ApplyRequest) -> MappingDocu
     if request.mapping_path is not None:
         return load_mapping(request.mapping_path)
     with open_session(settings) as session:
-        return load_mapping_version(session, resolve_version_id(session, request.mapping_version_id or ""))
+        return load_mapping_version(session, resolve_mapping_ref(session, request.mapping_version_id or ""))
 
 
 def _mapping_read_options(doc: MappingDocument) -> dict[str, str]:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from agent.audit.approved_versions import approvals_of
 from agent.store import MappingVersion
 from agent.store.mapping_versions import load_mapping_version, resolve_version_id
 from agent.store.run_queries import child_versions, list_versions, runs_of_versions, status_counts
@@ -84,6 +85,7 @@ def version_page(request: Request, version_id: str, user: WebUser = Depends(requ
         "target_schema": document.get("target_schema") or {},
         "run_ids": runs_of_versions(session, [version.id]).get(version.id, []),
         "children": child_versions(session, version.id),
+        "approvals": approvals_of(session, version.id),
     }
     return render(request, "version.html", context)
 

@@ -106,6 +106,9 @@ def test_the_diff_shows_the_transform_changed_by_an_edit_and_approval(users: obj
     page = browser.get(f"/versions/{reviewed}")
     assert f'href="/versions/{proposal}"' in page.text  # the parent link
     assert f"crosswalk apply --mapping-version {reviewed} SOURCE" in page.text
+    # named by its dataset and number too, as `crosswalk review versions` lists it
+    assert re.search(r"<dt>Approved as</dt><dd><code>[^<]+\.csv@1</code> <span class=\"muted\">by sue</span>", page.text)
+    assert "Approved as" not in browser.get(f"/versions/{proposal}").text
     assert f'href="/versions/{reviewed}"' in browser.get(f"/versions/{proposal}").text  # "reviewed into"
 
     diff = browser.get(f"/versions/{reviewed}/diff")
