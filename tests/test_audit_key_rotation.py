@@ -76,6 +76,21 @@ def test_after_rotation_both_keys_verify_and_are_counted(settings: Settings) -> 
     assert [mac.split(":")[0] for mac in stored] == [ID_A] * 3 + [ID_B] * 2
 
 
+def test_a_replaced_retired_key_signing_again_is_caught_whatever_the_order_of_the_list(settings: Settings) -> None:
+    key_c = "a third key, current after two rotations"
+    _write(settings, 2)                     # A
+    _write(rotated(settings), 2)            # B took over from A
+    _write(settings, 1)                     # A again: someone holding the old key
+    current_c = settings.model_copy(update={"audit_hmac_key": SecretStr(key_c)})
+    _write(current_c, 1)                    # C
+    for retired in ([KEY_A, KEY_B], [KEY_B, KEY_A]):
+        report = verify(current_c.model_copy(update={"audit_hmac_retired_keys": [SecretStr(k) for k in retired]}))
+        assert kinds(report) == [(5, "hmac_retired_key_reused")]
+        assert report.problems[0].message == (f"event 5: signed with key {ID_A} after key {ID_B} replaced it (from event 3): "
+                                              "a replaced key must not sign new events")
+        assert report.hmac_by_key[ID_A] == 2 and report.hmac_by_key[ID_B] == 2
+
+
 def test_without_the_retired_key_old_events_are_from_another_key(settings: Settings) -> None:
     _write(settings, 3)
     _write(rotated(settings), 2)

@@ -268,6 +268,10 @@ def verify_log(
     key_id, retired_ids = ring.current_id, frozenset(ring.retired_ids)
     per_key = dict.fromkeys(secrets, 0)
     first_current_seq: int | None = None  # the first event the current key signed (validly)
+    # Keys sign in eras: once a key takes over from another, the one replaced may never sign
+    # again, whatever order the retired keys are listed in.
+    signing_key: str | None = None
+    replaced_at: dict[str, int] = {}  # key id -> seq of the first event its successor signed
     expected_prev, expected_seq, events = GENESIS_HASH, 1, 0
     hmac_absent = hmac_not_checked = 0
     seen_hmac = False
@@ -336,10 +340,18 @@ def verify_log(
                         seq=seq, kind="hmac_retired_key_reused", expected=key_id, found=mac_key,
                         message=f"event {seq}: signed with retired key {mac_key} after the current key {key_id} "
                                 "was in use: a retired key must not sign new events"))
+                elif mac_key in replaced_at:
+                    problems.add(Problem(
+                        seq=seq, kind="hmac_retired_key_reused", expected=signing_key, found=mac_key,
+                        message=f"event {seq}: signed with key {mac_key} after key {signing_key} replaced it (from event "
+                                f"{replaced_at[mac_key]}): a replaced key must not sign new events"))
                 else:
                     per_key[mac_key] += 1
                     if first_current_seq is None and mac_key == key_id:
                         first_current_seq = seq
+                    if signing_key is not None and mac_key != signing_key:
+                        replaced_at[signing_key] = seq
+                    signing_key = mac_key
             if seq in by_seq:
                 _check_against(seq, stored, by_seq[seq], problems, seen_checkpoints, cp_status)
             expected_prev, expected_seq, head_seq = stored, seq + 1, seq
