@@ -134,11 +134,15 @@ def link_decide_command(
     reason: str = typer.Option(..., "--reason", help="Why; written to the audit log."),
 ) -> None:
     """A person's decision on two records: a new cluster version (undo an earlier one with the opposite decision)."""
-    from agent.jobs.link_feedback import check_record_keys, decide_pair
+    from agent.jobs.link_feedback import check_record_keys, decide_pair, record_values
+    from agent.reason_masking import schema_codes
     from agent.store import open_session
 
     settings = _settings(ctx)
     with open_session(settings) as session:
         check_record_keys(session, record_a, record_b)
-        version = decide_pair(session, record_a, record_b, match=merge, actor=settings.actor(), reason=reason)
+        # the reason is masked in the audit log where it quotes the two records (unless audit_raw_values)
+        version = decide_pair(session, record_a, record_b, match=merge, actor=settings.actor(), reason=reason,
+                              evidence=record_values(session, record_a, record_b), codes=schema_codes(),
+                              audit_raw_values=settings.audit_raw_values)
     typer.echo(f"cluster version {version.version}: {len(version.changed)} record(s) changed cluster")

@@ -217,8 +217,8 @@ class Settings(BaseSettings):
     audit_raw_values: bool = Field(
         default=False,
         description=(
-            "Keep raw source values in the audit log (the sample preview a reviewer decided on, apply error examples). "
-            "Off: they are logged as masked shapes and short SHA-256 digests. LLM messages are logged as sent "
+            "Keep raw source values in the audit log (the sample preview a reviewer decided on, apply error examples, "
+            "values quoted in a reviewer's reason). Off: they are logged as masked shapes and short SHA-256 digests. LLM messages are logged as sent "
             "(raw samples in them only with `llm_send_samples`)."
         ),
     )

@@ -5,15 +5,22 @@ label 1.0); rejecting says they are two (a cannot-link, label 0.0). Each decisio
 ``LinkDecision`` row (Splink's labels table) and reclusters only the clusters it
 touches, as a new version. A later decision on the same pair overrides an earlier one,
 which is how a merge or a split is undone.
+
+The reason goes into the ``LinkDecision`` row as typed; its audit event masks the record
+values it quotes unless ``audit_raw_values`` allows them (``agent.reason_masking``).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
 from agent.audit import record_event
+from agent.reason_masking import audit_reason, code_values, evidence_values, leaves
 from agent.settings import Settings
 from agent.store import open_session
 from agent.store.linkage import (ClusterMembership, ClusterVersionRow, LinkDecision, LinkEdge, LinkRun, cluster_members, cluster_table,
@@ -63,6 +70,29 @@ def _has_row(path: Path, row: int) -> bool:
         return any((m := ROW_PREFIX.match(line)) is not None and int(m.group(1)) == row for line in handle)
 
 
+def record_values(session: Session, *keys: str) -> set[str]:
+    """The values of the given records as their canonical files hold them (a file gone since: none from it)."""
+    files: dict[str, str] = {}
+    for run in session.exec(select(LinkRun).order_by(LinkRun.created_at)).all():  # type: ignore[arg-type]
+        files.update(run.datasets)
+    wanted: dict[str, set[int]] = {}
+    for key in keys:
+        dataset, _, row = key.rpartition(":")
+        if dataset in files and row.isdigit():
+            wanted.setdefault(dataset, set()).add(int(row))
+    found: set[str] = set()
+    for dataset, rows in wanted.items():
+        try:
+            with Path(files[dataset]).open(encoding="utf-8") as handle:
+                for line in handle:
+                    lead = ROW_PREFIX.match(line)
+                    if lead is not None and int(lead.group(1)) in rows:
+                        found.update(leaves(json.loads(line).get("record")))
+        except (OSError, ValueError):  # moved or unreadable: the reason is masked against what could be read
+            continue
+    return found
+
+
 def _stored(session: Session, key: str) -> bool:
     return any(session.exec(select(model).where(column == key).limit(1)).first() is not None  # type: ignore[call-overload]
                for model, column in ((ClusterMembership, ClusterMembership.record_key), (LinkEdge, LinkEdge.key_l),
@@ -80,8 +110,12 @@ def constraints(session: Session, keys: set[str]) -> tuple[list[tuple[str, str, 
 
 
 def decide_pair(session: Session, key_l: str, key_r: str, *, match: bool, actor: str, reason: str,
-                review_item_id: str | None = None, run_id: str | None = None) -> ClusterVersion:
+                review_item_id: str | None = None, run_id: str | None = None, evidence: Iterable[str] = (),
+                codes: Iterable[str] = (), audit_raw_values: bool = False) -> ClusterVersion:
     """Record a person's decision on a pair and write the clusters it changes as a new version (committed).
+
+    ``evidence`` are the records' values the reason may quote and ``codes`` values it may
+    quote freely: the audit event masks the others unless ``audit_raw_values``.
 
     Every row is written once: the version is worked out before the decision row is
     inserted. A collision with another writer's version is retried (``write_cluster_version``).
@@ -92,8 +126,9 @@ def decide_pair(session: Session, key_l: str, key_r: str, *, match: bool, actor:
         raise LinkDecisionError("a decision needs a reason")
     a, b = sorted((key_l, key_r))
     score = 1.0 if match else 0.0
+    logged = audit_reason(reason, evidence, codes, raw=audit_raw_values)
     return write_cluster_version(
-        session, lambda: _write_decision(session, a, b, score, actor=actor, reason=reason,
+        session, lambda: _write_decision(session, a, b, score, actor=actor, reason=reason, logged_reason=logged,
                                          review_item_id=review_item_id, run_id=run_id), f"decision {a} ~ {b}")
 
 
@@ -108,7 +143,7 @@ def _scope_edges(session: Session, scope: set[str]) -> list[tuple[str, str, floa
 
 
 def _write_decision(session: Session, a: str, b: str, score: float, *, actor: str, reason: str,
-                    review_item_id: str | None, run_id: str | None) -> ClusterVersion:
+                    logged_reason: dict[str, Any], review_item_id: str | None, run_id: str | None) -> ClusterVersion:
     """One attempt: recluster the touched clusters with this decision in force, then append every row once."""
     scope = cluster_members(session, current_cluster(session, a)) | cluster_members(session, current_cluster(session, b))
     scope |= {a, b}
@@ -133,7 +168,7 @@ def _write_decision(session: Session, a: str, b: str, score: float, *, actor: st
     session.flush()
     record_event(session, actor, "link_merge" if score >= 0.5 else "link_split", f"pair:{a}|{b}",
                  {"unique_id_l": a, "unique_id_r": b, "clerical_match_score": score,
-                  "reason": reason, "review_item_id": review_item_id},
+                  **logged_reason, "review_item_id": review_item_id},
                  {"decision_id": decision.id, "version": decision.version,
                   "changed": [[m.key, m.cluster_id] for m in changed]}, run_id)
     return ClusterVersion(version=version, cause="decision", actor=actor, changed=changed, note=reason)
@@ -154,5 +189,7 @@ def apply_link_decisions(settings: Settings) -> list[ClusterVersion]:
             left, right = item.proposal["left"]["key"], item.proposal["right"]["key"]
             versions.append(decide_pair(session, left, right, match=item.state == "approved",
                                         actor=item.decided_by or "unknown", reason=item.reason or item.state,
-                                        review_item_id=item.id, run_id=item.run_id))
+                                        review_item_id=item.id, run_id=item.run_id,
+                                        evidence=evidence_values(item.proposal), codes=code_values(item.proposal),
+                                        audit_raw_values=settings.audit_raw_values))
     return versions

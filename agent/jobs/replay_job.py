@@ -31,7 +31,7 @@ from agent.jobs.memory_job import open_memory
 from agent.jobs.propose_job import INTERRUPT_KEY, propose_settings
 from agent.llm import LlmAssist, LlmClient, llm_configured, make_openai
 from agent.replay.compare import ReplayReport, compare
-from agent.replay.decisions import ReplayedItem, reapply
+from agent.replay.decisions import ReplayedItem, reapply, restore_reasons
 from agent.replay.recorded_inputs import RecordedRun, check_inputs, load_recorded_run
 from agent.replay.recorded_llm import RecordedLlmClient, recorded_assist
 from agent.replay.run_settings import reference_date, restored_settings, settings_record
@@ -97,6 +97,8 @@ def replay_run(settings: Settings, run_id: str, *, live: bool = False) -> Replay
     notes = list(recorded.notes)
     if recorded.recorded_version and recorded_doc is None:
         notes.append(f"recorded mapping version {recorded.recorded_version} is not stored; every field counts as changed")
+    # reasons are not part of the mapping outcome; a masked one is restored from the recorded version when it matches
+    notes.extend(restore_reasons(recorded.decisions, recorded_doc.model_dump(mode="json")["fields"] if recorded_doc else []))
     replayed, counts = _replay(settings, recorded, live, notes)
     report = compare(run_id, recorded_doc, recorded.recorded_version, replayed, live=live, notes=notes, **counts)
     with open_session(settings) as session:

@@ -27,6 +27,7 @@ from agent.jobs.memory_job import remember_approved
 from agent.jobs.propose_job import REVIEW_STATUS, propose_settings
 from agent.jobs.source_access import ReadOptions
 from agent.minimisation import preview_evidence
+from agent.reason_masking import audit_reason, code_values, evidence_values
 from agent.settings import Settings
 from agent.store import Run, close_run, open_session, store_mapping_version
 from agent.store.models import ReviewItem
@@ -101,12 +102,16 @@ def decide_item(settings: Settings, item_id: str, decision: Decision, reason: st
         preview = preview_edit(item, edit) if decision == "edit" and edit is not None else None
         seen = item.version if seen_version is None else seen_version
         before = item.proposal["field"] if decision == "edit" else None
+        proposal_seen = item.proposal  # decide() refreshes the item: an edit replaces the preview the reason may quote
         decided = decide(session, item.id, decision, actor, reason, seen, edit, preview=preview)
         # the field after the decision and when it was taken: a replay re-applies decisions from the log alone;
-        # the preview the decider saw is evidence, masked unless audit_raw_values allows its raw sample values
+        # the preview the decider saw is evidence, masked unless audit_raw_values allows its raw sample values;
+        # the reason is masked the same way where it quotes them (the item row keeps it as typed)
+        logged_reason = audit_reason(reason, evidence_values(proposal_seen) | evidence_values(decided.proposal),
+                                     code_values(proposal_seen) | code_values(decided.proposal), raw=settings.audit_raw_values)
         record_event(session, actor, f"review_{decided.state}", f"review_item:{decided.id}",
                      {"target": decided.target, "kind": decided.kind, "decision": decision, "seen_version": seen,
-                      "reason": reason, "edit": edit, "role": role_of(session, actor)},
+                      **logged_reason, "edit": edit, "role": role_of(session, actor)},
                      {"state": decided.state, "version": decided.version, "proposed_by": decided.proposed_by,
                       "decided_at": decided.decided_at, "validation": (preview or {}).get("validation"),
                       "field_before": before, "field": decided.proposal["field"],

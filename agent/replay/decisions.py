@@ -7,6 +7,10 @@ on the replayed sample, as ``crosswalk review decide --edit-json`` does), approv
 reject set the state. The result is what the review job resumes a graph with
 (``review_job.decisions_of``), so the replay's review node writes the same document a
 real resume would.
+
+A reason the log holds masked (``audit_raw_values`` off) is not part of the mapping
+outcome; ``restore_reasons`` takes the raw one from the recorded version's review record
+when it hashes to the logged digest, so the replay can still be ``identical``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.minimisation import value_digest
 from agent.replay.recorded_inputs import RecordedDecision
 from agent.store.models import ReviewItem
 from agent.store.review import ReviewError, edited_field
@@ -51,6 +56,23 @@ class Reapplied:
     applied: int
     notes: list[str] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)  # replayed items no logged decision settles
+
+
+def restore_reasons(logged: list[RecordedDecision], recorded_fields: list[dict[str, Any]]) -> list[str]:
+    """Put back each target's last masked reason from the recorded version when its digest matches; notes for the rest."""
+    raw = {f["target"]: (f.get("review") or {}).get("reason") for f in recorded_fields if isinstance(f.get("review"), dict)}
+    last = {d.target: d for d in sorted(logged, key=lambda d: d.seq)}  # only a target's last reason reaches the document
+    notes: list[str] = []
+    for target, decision in sorted(last.items()):
+        if not decision.reason_masked:
+            continue
+        found = raw.get(target)
+        if isinstance(found, str) and decision.reason_sha256 and value_digest(found) == decision.reason_sha256:
+            decision.reason = found
+        else:
+            notes.append(f"the reason for {target} is masked in the log and the recorded version does not hold it; "
+                         "the replayed review record keeps the masked reason")
+    return notes
 
 
 def reapply(items: dict[str, ReplayedItem], logged: list[RecordedDecision], rows: list[dict[str, Any]],

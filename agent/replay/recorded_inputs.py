@@ -50,6 +50,8 @@ class RecordedDecision(BaseModel):
     actor: str
     time: str
     reason: str = ""
+    reason_masked: bool = False  # the log holds the reason with quoted values masked (agent.reason_masking)
+    reason_sha256: str | None = None  # digest of the reason as typed, when masked
     edit: dict[str, Any] | None = None
     decided_at: str | None = None  # None: logged before the decision time was recorded
     proposed_by: str | None = None
@@ -163,7 +165,8 @@ def _read_review(found: RecordedRun, events: list[AuditEvent]) -> None:
         found.decisions.append(RecordedDecision(
             seq=event.seq, item_id=event.subject[len(SUBJECT_ITEM):], target=event.inputs["target"],
             decision=event.inputs["decision"], state=event.outputs.get("state", ""), actor=event.actor, time=event.time,
-            reason=event.inputs.get("reason") or "", edit=event.inputs.get("edit"),
+            reason=event.inputs.get("reason") or "", reason_masked=bool(event.inputs.get("reason_masked")),
+            reason_sha256=event.inputs.get("reason_sha256"), edit=event.inputs.get("edit"),
             decided_at=event.outputs.get("decided_at"), proposed_by=event.outputs.get("proposed_by")))
 
 
