@@ -227,6 +227,18 @@ class Settings(BaseSettings):
         default="duckdb",
         description="Where `crosswalk link` runs Splink: `duckdb` (in process, the default) or `spark` (pyspark installed separately, for scale).",
     )
+    link_spark_master: str = Field(
+        default="local[2]", min_length=1,
+        description="Spark master of the session `link_backend` spark starts when none is active (e.g. `local[8]`).",
+    )
+    link_spark_driver_memory: str = Field(
+        default="2g", pattern=r"^[0-9]+[kmgt]?$",
+        description="Driver memory of that local Spark session (`spark.driver.memory`, e.g. `8g`).",
+    )
+    link_spark_shuffle_partitions: int = Field(
+        default=8, ge=1,
+        description="`spark.sql.shuffle.partitions` of that session; raise it with the data and the cores.",
+    )
     link_auto_merge_threshold: float = Field(
         default=0.999,
         ge=0.0,

@@ -143,3 +143,31 @@ def test_review_list_and_show_handle_record_merges(linked) -> None:
     shown = CliRunner().invoke(review_app, ["show", item_id], obj=settings)
     assert shown.exit_code == 0, shown.output
     assert "pair:" in shown.output and "approve = one person" in shown.output
+
+
+def test_the_spark_session_size_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from agent.jobs.link_job import spark_options
+
+    monkeypatch.setenv("CROSSWALK_LINK_SPARK_MASTER", "local[8]")
+    monkeypatch.setenv("CROSSWALK_LINK_SPARK_DRIVER_MEMORY", "16g")
+    monkeypatch.setenv("CROSSWALK_LINK_SPARK_SHUFFLE_PARTITIONS", "64")
+    options = spark_options(Settings(data_dir=tmp_path))
+    assert (options.master, options.driver_memory, options.shuffle_partitions) == ("local[8]", "16g", 64)
+    monkeypatch.setenv("CROSSWALK_LINK_SPARK_DRIVER_MEMORY", "lots")
+    with pytest.raises(ValidationError, match="link_spark_driver_memory"):
+        Settings(data_dir=tmp_path)
+
+
+def test_the_spark_backend_without_pyspark_says_how_to_get_it() -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("pyspark is installed here (.venv-spark)")
+    from tools.linkage.backend import LinkBackendError, database_api
+
+    with pytest.raises(LinkBackendError, match="pyspark is not installed .*evals/spark/setup.sh"):
+        database_api("spark")

@@ -31,6 +31,7 @@ from agent.store.models import ReviewItem
 from agent.store.review import create_items
 from tools.errors import CrosswalkError
 from tools.linkage import (ClusterTable, LinkSettings, LinkTable, golden_record, link_schema, read_canonical, singleton_id)
+from tools.linkage.backend import SparkOptions
 from tools.linkage.models import Membership
 from tools.linkage.pipeline import LinkResult, link_table
 from tools.standards import bundled_standard_path
@@ -89,6 +90,12 @@ def split_labels(labels: list[tuple[str, str, float]], held_out: Collection[tupl
     held = {frozenset(p) for p in held_out}
     return ([lab for lab in labels if frozenset(lab[:2]) not in held],
             [lab for lab in labels if frozenset(lab[:2]) in held])
+
+
+def spark_options(settings: Settings) -> SparkOptions:
+    """The local Spark session's size, from the settings (used only with ``link_backend`` spark)."""
+    return SparkOptions(master=settings.link_spark_master, driver_memory=settings.link_spark_driver_memory,
+                        shuffle_partitions=settings.link_spark_shuffle_partitions)
 
 
 def _check_labels(result: LinkResult, decisions: list[tuple[str, str, float]], settings: LinkSettings,
@@ -175,8 +182,8 @@ def link(settings: Settings, dataset_paths: list[Path], *, names: list[str] | No
                      {"records": read}, run.id)
     try:
         retune, checked = split_labels(labelled, held_out)
-        result = link_table(table, schema, options, backend=settings.link_backend, must=must, cannot=cannot,
-                            labels=retune)
+        result = link_table(table, schema, options, backend=settings.link_backend, spark_options=spark_options(settings),
+                            must=must, cannot=cannot, labels=retune)
         result.seconds = {"read": read_seconds, **result.seconds}
         outcome = _store(settings, run.id, actor, paths, options, result, keys, checked, held_out is not None)
     except Exception as exc:

@@ -17,23 +17,31 @@ import os
 import uuid
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from tools.errors import CrosswalkError
 from tools.linkage.records import LinkTable
 
 BackendName = Literal["duckdb", "spark"]
 
-# The local session's size: overridable from the environment for a bigger machine.
 SPARK_APP_NAME = "crosswalk-link"
-SPARK_MASTER_ENV = "CROSSWALK_SPARK_MASTER"          # default local[2]
-SPARK_DRIVER_MEMORY_ENV = "CROSSWALK_SPARK_DRIVER_MEMORY"  # default 2g
-SPARK_SHUFFLE_PARTITIONS_ENV = "CROSSWALK_SPARK_SHUFFLE_PARTITIONS"  # default 8
+
+
+class SparkOptions(BaseModel):
+    """The size of the local Spark session crosswalk starts (from ``agent.settings``: CROSSWALK_LINK_SPARK_*)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    master: str = "local[2]"
+    driver_memory: str = "2g"
+    shuffle_partitions: int = Field(8, ge=1)
 
 
 class LinkBackendError(CrosswalkError):
     """The configured linkage backend cannot be used here."""
 
 
-def database_api(name: BackendName, *, spark: Any | None = None) -> Any:
+def database_api(name: BackendName, *, spark: Any | None = None, spark_options: SparkOptions | None = None) -> Any:
     """A Splink database API for ``name`` (Spark uses ``spark``, else the active session, else a local one)."""
     if name == "duckdb":
         from splink import DuckDBAPI
@@ -46,14 +54,15 @@ def database_api(name: BackendName, *, spark: Any | None = None) -> Any:
         except ImportError:
             raise LinkBackendError("link_backend is spark but pyspark is not installed "
                                    "(bash evals/spark/setup.sh makes a .venv-spark with it)") from None
-        session = spark or spark_session()
+        session = spark or spark_session(spark_options)
         return SparkAPI(spark_session=session, break_lineage_method="persist",
                         num_partitions_on_repartition=_partitions(session))
     raise LinkBackendError(f"unknown link backend {name!r} (duckdb or spark)")
 
 
-def spark_session() -> Any:
+def spark_session(options: SparkOptions | None = None) -> Any:
     """The active Spark session, or a small local one with Splink's UDF jar (see the module doc)."""
+    options = options or SparkOptions()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -64,15 +73,15 @@ def spark_session() -> Any:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the JVM binds and advertises loopback only
     try:
         session = (
-            SparkSession.builder.master(os.environ.get(SPARK_MASTER_ENV, "local[2]"))
+            SparkSession.builder.master(options.master)
             .appName(SPARK_APP_NAME)
             .config("spark.jars", similarity_jar_location())
-            .config("spark.driver.memory", os.environ.get(SPARK_DRIVER_MEMORY_ENV, "2g"))
+            .config("spark.driver.memory", options.driver_memory)
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", os.environ.get(SPARK_SHUFFLE_PARTITIONS_ENV, "8"))
+            .config("spark.sql.shuffle.partitions", str(options.shuffle_partitions))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate()

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.linkage.backend import BackendName, close, database_api, register
+from tools.linkage.backend import BackendName, SparkOptions, close, database_api, register
 from tools.linkage.clusters import Clustering, connected_components
 from tools.linkage.conflicts import bridge_conflicts, identifier_conflicts
 from tools.linkage.models import Conflict, LinkSchema, LinkSettings, PairEvidence
@@ -48,7 +48,7 @@ def present_schema(schema: LinkSchema, table: LinkTable) -> LinkSchema:
 
 
 def link_table(table: LinkTable, schema: LinkSchema, settings: LinkSettings, *, backend: BackendName = "duckdb",
-               must: list[tuple[str, str, str]] | None = None, cannot: list[tuple[str, str]] | None = None,
+               spark_options: SparkOptions | None = None, must: list[tuple[str, str, str]] | None = None, cannot: list[tuple[str, str]] | None = None,
                labels: list[tuple[str, str, float]] | None = None) -> LinkResult:
     """Link ``table``: person decisions (``must``: key, key, actor; ``cannot``: key, key) override the model.
 
@@ -60,7 +60,7 @@ def link_table(table: LinkTable, schema: LinkSchema, settings: LinkSettings, *, 
     schema = present_schema(schema, table)
     must = must or []
     person_cannot = cannot or []
-    db_api = database_api(backend)
+    db_api = database_api(backend, spark_options=spark_options)
     try:
         linker = new_linker(register(db_api, table), schema)
         clock.lap("register")
